@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { DEFAULT_DEMO_OPTIONS, demoDataSource } from '../../store/demo/demoData.ts';
+import { importData } from '../../store/import/importData.ts';
+import { movieLensSource } from '../../store/import/movielens.ts';
+import { migrate } from '../../store/migrate.ts';
+import { readStats } from '../../store/stats.ts';
+import { startProgress } from '../progress.ts';
+import { withStore, type GlobalOptions } from '../openStore.ts';
+
+/**
+ * The main job on a fresh machine: bring the store up to date and give it data. A second run
+ * reuses what exists.
+ */
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('migrate the store, load demo data (or MovieLens) when it is empty, and report what it holds')
+    .option('--movielens <dir>', 'import the MovieLens 100K directory instead of generating demo data')
+    .action(async (options: { movielens?: string }, command: Command) => {
+      await withStore(command.optsWithGlobals<GlobalOptions>(), async ({ db, log }) => {
+        const migrations = await migrate(db);
+        log.info({ location: db.location, applied: migrations.applied }, 'store ready');
+        const before = await readStats(db);
+        if (before.users + before.items === 0) {
+          if (options.movielens) {
+            const source = movieLensSource(options.movielens);
+            const progress = startProgress('import movielens', source.totalBytes);
+            try {
+              log.info(await importData(db, source, (bytes) => progress.advance(bytes)), 'MovieLens imported');
+            } finally {
+              progress.stop();
+            }
+          } else {
+            log.info(await importData(db, demoDataSource(DEFAULT_DEMO_OPTIONS)), 'demo data generated');
+          }
+        } else {
+          log.info('the store already holds data: reusing it');
+        }
+        console.log(JSON.stringify(await readStats(db), null, 2));
+      }, { requireMigrated: false });
+    });
+}

@@ -1,0 +1,68 @@
+/**
+ * The one place the environment is read. Everything else receives a `Config` (or a part of it)
+ * as an argument, so tests and the CLI can build one without touching `process.env`.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Where the store lives: an embedded PGlite data directory, or a PostgreSQL server. */
+export type DatabaseConfig =
+  | { readonly mode: 'embedded'; readonly dataDir: string }
+  | { readonly mode: 'server'; readonly url: string };
+
+export interface Config {
+  readonly database: DatabaseConfig;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Values given on the command line; they win over the environment. */
+export interface ConfigOverrides {
+  readonly dbDir?: string | undefined;
+  readonly databaseUrl?: string | undefined;
+}
+
+export const DEFAULT_DATA_DIR = '.synthstore/db';
+
+const environmentSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  SYNTHSTORE_DB_DIR: z.string().min(1).optional(),
+  SYNTHSTORE_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment once, failing with the variable and what is wrong. */
+export function loadConfig(
+  overrides: ConfigOverrides = {},
+  environment: NodeJS.ProcessEnv = process.env,
+): Config {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`environment variable ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const env = parsed.data;
+  return {
+    database: chooseDatabase(overrides, env.DATABASE_URL, env.SYNTHSTORE_DB_DIR),
+    logLevel: env.SYNTHSTORE_LOG_LEVEL,
+  };
+}
+
+function chooseDatabase(
+  overrides: ConfigOverrides,
+  envUrl: string | undefined,
+  envDir: string | undefined,
+): DatabaseConfig {
+  // An explicit --db on the command line means "this embedded store", even if DATABASE_URL is set.
+  if (overrides.dbDir) return { mode: 'embedded', dataDir: path.resolve(overrides.dbDir) };
+  const url = overrides.databaseUrl ?? envUrl;
+  if (url) return { mode: 'server', url };
+  return { mode: 'embedded', dataDir: path.resolve(envDir ?? DEFAULT_DATA_DIR) };
+}
