@@ -56,7 +56,11 @@ export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
 
 export async function migrate(db: Database, dir: string = MIGRATIONS_DIR): Promise<MigrateResult> {
   const migrations = await readMigrations(dir);
-  await db.sql.exec(CREATE_MIGRATIONS_TABLE);
+  // Under the lock too: two migrators creating the table at once would collide.
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [PRISMA_MIGRATION_LOCK]);
+    await tx.exec(CREATE_MIGRATIONS_TABLE);
+  });
   const applied: string[] = [];
   const alreadyApplied: string[] = [];
   for (const migration of migrations) {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { importData } from '../../store/import/importData.ts';
 import { IMPORT_FORMATS, openImportSource } from '../../store/import/importSources.ts';
-import { startProgress } from '../progress.ts';
+import { importWithProgress } from '../importWithProgress.ts';
 import { withStore, type GlobalOptions } from '../openStore.ts';
 
 export function registerImport(program: Command): void {
@@ -14,16 +13,11 @@ export function registerImport(program: Command): void {
     .action(async (format: string, path: string, options: { json?: boolean }, command: Command) => {
       const source = openImportSource(format, path);
       await withStore(command.optsWithGlobals<GlobalOptions>(), async ({ db, log }) => {
-        const progress = startProgress(`import ${format}`, source.totalBytes);
         const started = performance.now();
-        try {
-          const summary = await importData(db, source, (bytes) => progress.advance(bytes));
-          const seconds = Number(((performance.now() - started) / 1000).toFixed(2));
-          if (options.json) console.log(JSON.stringify({ format, path, seconds, ...summary }));
-          else log.info({ format, path, seconds, ...summary }, 'import committed');
-        } finally {
-          progress.stop();
-        }
+        const summary = await importWithProgress(db, source);
+        const seconds = Number(((performance.now() - started) / 1000).toFixed(2));
+        if (options.json) console.log(JSON.stringify({ format, path, seconds, ...summary }));
+        else log.info({ format, path, seconds, ...summary }, 'import committed');
       });
     });
 }

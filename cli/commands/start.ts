@@ -4,7 +4,7 @@ import { importData } from '../../store/import/importData.ts';
 import { movieLensSource } from '../../store/import/movielens.ts';
 import { migrate } from '../../store/migrate.ts';
 import { readStats } from '../../store/stats.ts';
-import { startProgress } from '../progress.ts';
+import { importWithProgress } from '../importWithProgress.ts';
 import { withStore, type GlobalOptions } from '../openStore.ts';
 
 /**
@@ -23,13 +23,7 @@ export function registerStart(program: Command): void {
         const before = await readStats(db);
         if (before.users + before.items === 0) {
           if (options.movielens) {
-            const source = movieLensSource(options.movielens);
-            const progress = startProgress('import movielens', source.totalBytes);
-            try {
-              log.info(await importData(db, source, (bytes) => progress.advance(bytes)), 'MovieLens imported');
-            } finally {
-              progress.stop();
-            }
+            log.info(await importWithProgress(db, movieLensSource(options.movielens)), 'MovieLens imported');
           } else {
             log.info(await importData(db, demoDataSource(DEFAULT_DEMO_OPTIONS)), 'demo data generated');
           }

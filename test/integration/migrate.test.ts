@@ -4,7 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, MigrationError, migrate, pendingMigrations, readMigrations } from '../../store/migrate.ts';
-import { openTestDatabase, type TestDatabase } from '../support/testDatabase.ts';
+import { loadConfig } from '../../config.ts';
+import { openServerDatabase } from '../../store/db/openServerDatabase.ts';
+import { createDatabase, dropDatabase } from '../support/serverTemplate.ts';
+import { openTestDatabase, testedMode, type TestDatabase } from '../support/testDatabase.ts';
 
 describe('migrate', () => {
   let test: TestDatabase;
@@ -75,5 +78,24 @@ describe('migrate', () => {
     await test.db.sql.query(`INSERT INTO app_user (external_id, metadata) VALUES ('u1', '{"age": 30}')`);
     const user = await test.db.prisma.user.findUnique({ where: { externalId: 'u1' } });
     expect(user?.metadata).toEqual({ age: 30 });
+  });
+});
+
+describe.skipIf(testedMode !== 'server')('migrate on a server', () => {
+  it('applies each migration once when several processes migrate an empty database at once', async () => {
+    const { database } = loadConfig();
+    if (database.mode !== 'server') throw new Error('DATABASE_URL is not set');
+    const empty = await createDatabase(database.url, `synthstore_empty_${process.pid}_${Date.now()}`);
+    const connections = await Promise.all([1, 2, 3].map(() => openServerDatabase(empty.url)));
+    try {
+      const results = await Promise.all(connections.map((db) => migrate(db)));
+      const applied = results.flatMap((result) => result.applied);
+      expect(applied.sort()).toEqual((await readMigrations()).map((migration) => migration.name));
+      const [{ count }] = (await connections[0]!.sql.query<{ count: number }>('SELECT count(*)::int AS count FROM "_prisma_migrations"')) as [{ count: number }];
+      expect(count).toBe(applied.length);
+    } finally {
+      await Promise.all(connections.map((db) => db.close()));
+      await dropDatabase(empty);
+    }
   });
 });

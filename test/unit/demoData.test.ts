@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  DEMO_CATEGORIES,
   DEMO_IMAGE_MODEL,
   DEMO_TEXT_MODEL,
   demoColdIds,
   demoDataSource,
   type DemoDataOptions,
 } from '../../store/demo/demoData.ts';
+import { DEMO_CATEGORIES } from '../../store/demo/demoCatalog.ts';
 import { Random } from '../../store/demo/random.ts';
 import { writeJsonl } from '../../store/demo/writeJsonl.ts';
 import { jsonlSource } from '../../store/import/jsonl.ts';
