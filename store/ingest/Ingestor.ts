@@ -2,7 +2,7 @@ import type { SqlClient } from '../db/Database.ts';
 import { findMissingEntities } from '../sql/findMissingEntities.ts';
 import { insertEvents, type EventRow } from '../sql/insertEvents.ts';
 import { loadMetadataFields, saveMetadataFields } from '../sql/metadataFields.ts';
-import { loadModalities, registerModality, type ModalityRow } from '../sql/modalities.ts';
+import { createModalityIndex, dropModalityIndex, loadModalities, registerModality, type ModalityRow } from '../sql/modalities.ts';
 import { upsertEmbeddings } from '../sql/upsertEmbeddings.ts';
 import { upsertEntities, type EntityRow } from '../sql/upsertEntities.ts';
 import { eventKeyOf } from './eventKey.ts';
@@ -33,6 +33,9 @@ interface Pending<R> {
 
 export const DEFAULT_BATCH_SIZE = 5_000;
 
+/** Vectors of one modality in one ingest above which its index is rebuilt rather than maintained. */
+export const BULK_INDEX_THRESHOLD = 10_000;
+
 /**
  * Checks and writes a stream of ingest items inside one transaction, in batches. Users and items
  * are written before the events and embeddings that follow them, so a source may interleave
@@ -44,6 +47,9 @@ export class Ingestor {
   private events: Pending<EventRecord>[] = [];
   private readonly embeddings = new Map<number, Map<string, Pending<EmbeddingRecord>>>();
   private readonly modalities = new Map<string, ModalityRow>();
+  /** Vectors received per modality id, and the modalities whose index waits for finish(). */
+  private readonly receivedPerModality = new Map<number, number>();
+  private readonly deferredIndexes = new Set<ModalityRow>();
   private readonly summary = {
     users: { received: 0, inserted: 0, updated: 0 },
     items: { received: 0, inserted: 0, updated: 0 },
@@ -88,6 +94,7 @@ export class Ingestor {
     await this.flushEntities();
     await this.flushEvents();
     for (const modalityId of this.embeddings.keys()) await this.flushEmbeddings(modalityId);
+    for (const modality of this.deferredIndexes) await createModalityIndex(this.sql, modality);
     return structuredClone(this.summary);
   }
 
@@ -117,6 +124,12 @@ export class Ingestor {
     buffer.delete(record.externalId);
     buffer.set(record.externalId, { record, origin });
     this.summary.embeddings.received++;
+    const received = (this.receivedPerModality.get(modality.id) ?? 0) + 1;
+    this.receivedPerModality.set(modality.id, received);
+    if (received > BULK_INDEX_THRESHOLD && !this.deferredIndexes.has(modality)) {
+      await dropModalityIndex(this.sql, modality.id);
+      this.deferredIndexes.add(modality);
+    }
     if (buffer.size >= this.batchSize) await this.flushEmbeddings(modality.id);
   }
 

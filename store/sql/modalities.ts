@@ -35,16 +35,29 @@ export async function registerModality(
     `INSERT INTO modality (entity_type, name, model_name, dimension) VALUES ($1, $2, $3, $4) RETURNING id`,
     [modality.entityType, modality.name, modality.modelName, modality.dimension],
   );
-  const id = row!.id;
-  if (modality.dimension <= 2000) {
-    // HNSW indexes vectors of up to 2,000 dimensions; larger ones are searched exactly.
-    await sql.exec(
-      `CREATE INDEX IF NOT EXISTS ${embeddingIndexName(id)} ON embedding
-         USING hnsw ((vector::vector(${modality.dimension})) vector_cosine_ops)
-         WHERE modality_id = ${id}`,
-    );
-  }
-  return { ...modality, id };
+  const registered = { ...modality, id: row!.id };
+  await createModalityIndex(sql, registered);
+  return registered;
+}
+
+/** HNSW indexes vectors of up to 2,000 dimensions; larger ones are searched exactly. */
+export const MAX_INDEXED_DIMENSION = 2000;
+
+export async function createModalityIndex(sql: SqlClient, modality: Pick<ModalityRow, 'id' | 'dimension'>): Promise<void> {
+  if (modality.dimension > MAX_INDEXED_DIMENSION) return;
+  await sql.exec(
+    `CREATE INDEX IF NOT EXISTS ${embeddingIndexName(modality.id)} ON embedding
+       USING hnsw ((vector::vector(${modality.dimension})) vector_cosine_ops)
+       WHERE modality_id = ${modality.id}`,
+  );
+}
+
+/**
+ * Drops a modality's index before a bulk write: building it afresh afterwards is several times
+ * faster than maintaining it row by row (measured 16 s against 75 s for 37k vectors on PGlite).
+ */
+export async function dropModalityIndex(sql: SqlClient, modalityId: number): Promise<void> {
+  await sql.exec(`DROP INDEX IF EXISTS ${embeddingIndexName(modalityId)}`);
 }
 
 export function embeddingIndexName(modalityId: number): string {
