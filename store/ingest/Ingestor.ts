@@ -26,6 +26,13 @@ export interface IngestSummary {
   readonly newModalities: number;
 }
 
+export interface IngestorOptions {
+  /** Rows per statement. */
+  readonly batchSize?: number;
+  /** Vectors of one modality above which its index is rebuilt at the end instead of maintained. */
+  readonly bulkIndexThreshold?: number;
+}
+
 interface Pending<R> {
   readonly record: R;
   readonly origin: RecordOrigin;
@@ -61,18 +68,23 @@ export class Ingestor {
   private readonly sql: SqlClient;
   private readonly schema: MetadataSchema;
   private readonly batchSize: number;
+  private readonly bulkIndexThreshold: number;
 
-  private constructor(sql: SqlClient, schema: MetadataSchema, modalities: ModalityRow[], batchSize: number) {
+  private constructor(sql: SqlClient, schema: MetadataSchema, modalities: ModalityRow[], options: Required<IngestorOptions>) {
     this.sql = sql;
     this.schema = schema;
-    this.batchSize = batchSize;
+    this.batchSize = options.batchSize;
+    this.bulkIndexThreshold = options.bulkIndexThreshold;
     for (const modality of modalities) this.modalities.set(modalityKey(modality.entityType, modality.name), modality);
   }
 
   /** Starts ingesting through `sql`, which should be a transaction. */
-  static async begin(sql: SqlClient, batchSize = DEFAULT_BATCH_SIZE): Promise<Ingestor> {
+  static async begin(sql: SqlClient, options: IngestorOptions = {}): Promise<Ingestor> {
     const [fields, modalities] = [await loadMetadataFields(sql), await loadModalities(sql)];
-    return new Ingestor(sql, new MetadataSchema(fields), modalities, batchSize);
+    return new Ingestor(sql, new MetadataSchema(fields), modalities, {
+      batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      bulkIndexThreshold: options.bulkIndexThreshold ?? BULK_INDEX_THRESHOLD,
+    });
   }
 
   async add(item: IngestItem): Promise<void> {
@@ -126,7 +138,7 @@ export class Ingestor {
     this.summary.embeddings.received++;
     const received = (this.receivedPerModality.get(modality.id) ?? 0) + 1;
     this.receivedPerModality.set(modality.id, received);
-    if (received > BULK_INDEX_THRESHOLD && !this.deferredIndexes.has(modality)) {
+    if (received > this.bulkIndexThreshold && !this.deferredIndexes.has(modality)) {
       await dropModalityIndex(this.sql, modality.id);
       this.deferredIndexes.add(modality);
     }

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importData } from '../../store/import/importData.ts';
 import { jsonlSource } from '../../store/import/jsonl.ts';
 import { IngestError } from '../../store/ingest/IngestError.ts';
+import { Ingestor } from '../../store/ingest/Ingestor.ts';
 import { readStats } from '../../store/stats.ts';
 import { smallDataSet, writeJsonlFixture, type JsonlFiles } from '../support/jsonlFixture.ts';
 import { openTestDatabase, type TestDatabase } from '../support/testDatabase.ts';
@@ -175,5 +176,35 @@ describe('jsonl import', () => {
     users[12_000] = { id: 'bulk-last', metadata: { score: 'high' } } as never;
     await expect(importFiles({ users })).rejects.toThrow(/users\.jsonl:12001: field "metadata\.score"/);
     expect((await readStats(test.db)).users).toBe(0);
+  });
+
+  it('rebuilds the index of a modality after a bulk ingest, and rolls the drop back on failure', async () => {
+    const count = 120;
+    const items = Array.from({ length: count }, (_, index) => ({ id: `bulk-${index}` }));
+    const embeddings = items.map((item, index) => ({ entity: 'item', id: item.id, modality: 'style', model: 'm', vector: [Math.cos(index), Math.sin(index)] }));
+    // A small threshold and batch make a bulk ingest of a few rows: the same code path as 10,000s.
+    const bulkImport = (files: JsonlFiles) =>
+      test.db.transaction(async (tx) => {
+        const ingestor = await Ingestor.begin(tx, { batchSize: 25, bulkIndexThreshold: 50 });
+        for await (const item of jsonlSource(writeJsonlFixture(files)).read()) await ingestor.add(item);
+        return ingestor.finish();
+      });
+    await importFiles({ items: items.slice(0, 1), embeddings: embeddings.slice(0, 1) });
+    const indexes = () => test.db.sql.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'embedding' AND indexdef LIKE '%hnsw%'`);
+    expect(await indexes()).toHaveLength(1);
+
+    const broken = [...embeddings];
+    broken[count - 1] = { ...broken[count - 1]!, vector: [1] };
+    await expect(bulkImport({ items, embeddings: broken })).rejects.toThrow(/embeddings\.jsonl:120: field "vector"/);
+    expect(await indexes()).toHaveLength(1);
+
+    const summary = await bulkImport({ items, embeddings });
+    expect(summary.embeddings.written).toBe(count - 1);
+    expect(await indexes()).toHaveLength(1);
+    const [nearest] = await test.db.sql.query<{ external_id: string }>(
+      `SELECT i.external_id FROM embedding e JOIN item i ON i.id = e.item_id JOIN modality m ON m.id = e.modality_id
+        WHERE m.name = 'style' ORDER BY e.vector::vector(2) <=> '[${Math.cos(7)},${Math.sin(7)}]'::vector(2) LIMIT 1`,
+    );
+    expect(nearest?.external_id).toBe('bulk-7');
   });
 });
