@@ -1,0 +1,241 @@
+/**
+ * The whole model, with the corrected forward pass (DESIGN.md section 1):
+ *
+ *   sUser = userCompanion(users)          [U, S]  once per distinct user of the batch
+ *   sItem = itemCompanion(items)          [I, S]  once per distinct item
+ *   groups = original(event) + [sUser[userRow], sItem[itemRow], interaction(both)]
+ *   z, weights = combine(groups)
+ *   y = primary(z)                        [B]
+ *   loss = task(y, label) + l1 * mean|s| + l2 * mean s^2     (s: the batch's sUser and sItem)
+ *
+ * so the loss depends on the companions and they receive gradients. Parameters live in one
+ * registry (`Params`) in a fixed order; `trainableVariables()` is the list to optimize.
+ * Methods returning tensors are tidied except `forward` and `loss`, which are meant to run
+ * inside the caller's tf.tidy / optimizer.minimize.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { EntityInputs, ExampleBatch } from '../data/batch.ts';
+import type { CombineResult, Combiner } from './combine/Combiner.ts';
+import { createCombiner } from './combine/createCombiner.ts';
+import type { FeatureGroup, GroupSpec } from './combine/FeatureGroup.ts';
+import { Interaction } from './combine/interaction.ts';
+import type { Companion, PruneOptions, SizeChange } from './companion/Companion.ts';
+import { createCompanion } from './companion/createCompanion.ts';
+import { meanSquaredError, sigmoidCrossEntropy, synthMoments } from './losses.ts';
+import { type ModelConfig, parseModelConfig } from './ModelConfig.ts';
+import type { ForwardOptions } from './ops.ts';
+import { OriginalFeatures } from './original.ts';
+import { Params } from './Params.ts';
+import { PrimaryNetwork } from './primary.ts';
+import { type EntityType, type ModelSchemas, ModelInputError, validateSchemas } from './schemas.ts';
+import { type BatchTensors, type EntityTensors, toBatchTensors, toEntityTensors } from './tensors.ts';
+
+export interface ForwardResult {
+  /** [B] logits (binary) or predicted ratings (regression). */
+  readonly output: tf.Tensor1D;
+  /** [U, S] synthetic features of the batch's distinct users (rows of `batch.users`). */
+  readonly synthUser: tf.Tensor2D;
+  /** [I, S] synthetic features of the batch's distinct items. */
+  readonly synthItem: tf.Tensor2D;
+  /** [B, G] per-example feature-group weights, rows sum to 1. */
+  readonly groupWeights: tf.Tensor2D;
+  readonly groupNames: readonly string[];
+}
+
+export interface LossResult {
+  /** The scalar to minimize. */
+  readonly total: tf.Scalar;
+  readonly task: tf.Scalar;
+  /** mean |s| and mean s^2 over the synthetic features (before their l1 / l2 weights). */
+  readonly synthMeanAbs: tf.Scalar;
+  readonly synthMeanSquare: tf.Scalar;
+  readonly forward: ForwardResult;
+}
+
+export interface Explanation {
+  /** [B] probabilities (binary) or ratings. */
+  readonly prediction: tf.Tensor1D;
+  readonly groupWeights: tf.Tensor2D;
+  readonly groupNames: readonly string[];
+}
+
+/** A companion size change, tagged with the entity type it applies to. */
+export type ModelSizeChange = SizeChange & { readonly entity: EntityType };
+
+export interface SynthModelOptions {
+  /** Saved values by parameter name (see serialize.ts); otherwise seeded initialization. */
+  readonly initialValues?: ReadonlyMap<string, tf.Tensor>;
+}
+
+type AnyBatch = ExampleBatch | BatchTensors;
+
+function isTensorBatch(batch: AnyBatch): batch is BatchTensors {
+  return batch.userId instanceof tf.Tensor;
+}
+
+export class SynthModel {
+  readonly schemas: ModelSchemas;
+  readonly params: Params;
+  readonly #config: ModelConfig;
+  readonly #companions: Record<EntityType, Companion>;
+  readonly #original: OriginalFeatures;
+  readonly #interaction: Interaction;
+  readonly #combiner: Combiner;
+  readonly #primary: PrimaryNetwork;
+
+  /** Prefer `createModel` (validates and explains bad configs); this re-validates too. */
+  constructor(config: ModelConfig, schemas: ModelSchemas, options: SynthModelOptions = {}) {
+    this.#config = parseModelConfig(config);
+    validateSchemas(schemas);
+    this.schemas = schemas;
+    const c = this.#config;
+    this.params = new Params({ seed: c.seed, ...(options.initialValues ? { initialValues: options.initialValues } : {}) });
+    try {
+      this.#companions = {
+        user: createCompanion(c, schemas.user, 'user', this.params.scope('user/companion')),
+        item: createCompanion(c, schemas.item, 'item', this.params.scope('item/companion')),
+      };
+      this.#original = new OriginalFeatures(this.params.scope('original'), schemas.original, c.original);
+      this.#interaction = new Interaction(this.params.scope('combine/interaction'), c.companion.synthDim, c.combine.width);
+      const synthDim = c.companion.synthDim;
+      const groups: GroupSpec[] = [
+        ...this.#original.groups,
+        { name: 'user_synth', kind: 'synthetic', dim: synthDim },
+        { name: 'item_synth', kind: 'synthetic', dim: synthDim },
+        this.#interaction.spec,
+      ];
+      this.#combiner = createCombiner(c, groups, this.params.scope(`combine/${c.combine.mode}`));
+      this.#primary = new PrimaryNetwork(this.params.scope('primary'), {
+        inputDim: this.#combiner.outputDim,
+        hiddenSizes: c.primary.hiddenSizes,
+        dropout: c.primary.dropout,
+      });
+    } catch (error) {
+      this.params.dispose();
+      throw error;
+    }
+  }
+
+  /** The current configuration (including resized companion sizes): rebuilds this model's shapes. */
+  getConfig(): ModelConfig {
+    return structuredClone(this.#config);
+  }
+
+  get task(): ModelConfig['task'] {
+    return this.#config.task;
+  }
+
+  /** Feature group names, in the column order of the group weights. */
+  get groupNames(): string[] {
+    return this.#combiner.groups.map((g) => g.name);
+  }
+
+  companion(entity: EntityType): Companion {
+    return this.#companions[entity];
+  }
+
+  /** Converts a typed-array batch to tensors (validated against the schemas). */
+  toTensors(batch: ExampleBatch): BatchTensors {
+    return toBatchTensors(batch, this.schemas);
+  }
+
+  /** The full forward pass. Not tidied: call inside tf.tidy (or optimizer.minimize). */
+  forward(batch: BatchTensors, options: ForwardOptions): ForwardResult {
+    const synthUser = this.#companions.user.apply(batch.users, options);
+    const synthItem = this.#companions.item.apply(batch.items, options);
+    const userSynth = tf.gather(synthUser, batch.userRow) as tf.Tensor2D;
+    const itemSynth = tf.gather(synthItem, batch.itemRow) as tf.Tensor2D;
+    const synthDim = this.#config.companion.synthDim;
+    const groups: FeatureGroup[] = [
+      ...this.#original.apply(batch, options),
+      { name: 'user_synth', kind: 'synthetic', dim: synthDim, value: userSynth },
+      { name: 'item_synth', kind: 'synthetic', dim: synthDim, value: itemSynth },
+      { ...this.#interaction.spec, value: this.#interaction.apply(userSynth, itemSynth) },
+    ];
+    const combined: CombineResult = this.#combiner.apply(groups, options);
+    const output = this.#primary.apply(combined.z, options);
+    return { output, synthUser, synthItem, groupWeights: combined.weights, groupNames: combined.names };
+  }
+
+  /** Task loss + synthetic-feature regularization. Not tidied (see `forward`). */
+  loss(batch: BatchTensors, options: ForwardOptions): LossResult {
+    if (batch.label === undefined) throw new ModelInputError('loss: the batch has no labels');
+    const forward = this.forward(batch, options);
+    const task = this.#config.task === 'binary'
+      ? sigmoidCrossEntropy(batch.label, forward.output)
+      : meanSquaredError(batch.label, forward.output);
+    const { meanAbs, meanSquare } = synthMoments([forward.synthUser, forward.synthItem]);
+    const { l1, l2 } = this.#config.regularization;
+    let total: tf.Scalar = task;
+    if (l1 > 0) total = tf.add(total, tf.mul(meanAbs, l1));
+    if (l2 > 0) total = tf.add(total, tf.mul(meanSquare, l2));
+    return { total, task, synthMeanAbs: meanAbs, synthMeanSquare: meanSquare, forward };
+  }
+
+  /** [B] probabilities (binary) or ratings (regression), inference mode. Tidied. */
+  predict(batch: AnyBatch): tf.Tensor1D {
+    return tf.tidy(() => this.explain(batch).prediction);
+  }
+
+  /** Predictions with the per-group weights that explain them. Tidied; caller disposes. */
+  explain(batch: AnyBatch): Explanation {
+    const result = tf.tidy(() => {
+      const tensors = isTensorBatch(batch) ? batch : this.toTensors(batch);
+      const forward = this.forward(tensors, { training: false });
+      const prediction = this.#config.task === 'binary' ? tf.sigmoid(forward.output) : forward.output;
+      return { prediction: prediction as tf.Tensor1D, groupWeights: forward.groupWeights };
+    });
+    return { ...result, groupNames: this.groupNames };
+  }
+
+  /** Synthetic features [N, synthDim] of N entities (materialization), inference mode. Tidied. */
+  synthesize(entity: EntityType, inputs: EntityInputs | EntityTensors): tf.Tensor2D {
+    return tf.tidy(() => {
+      const tensors = inputs.categorical instanceof tf.Tensor
+        ? (inputs as EntityTensors)
+        : toEntityTensors(inputs as EntityInputs, this.schemas[entity], entity);
+      return this.#companions[entity].apply(tensors, { training: false });
+    });
+  }
+
+  /** Every variable, in the fixed order (give this list to the optimizer). */
+  trainableVariables(): tf.Variable[] {
+    return this.params.variables();
+  }
+
+  /** [stable name, variable] pairs, in the fixed order. */
+  namedVariables(): [string, tf.Variable][] {
+    return this.params.entries();
+  }
+
+  countParameters(): number {
+    return this.params.countParameters();
+  }
+
+  /**
+   * Widens a companion hidden layer (MLP `hidden/k`, transformer `layer/l/ffn`), preserving the
+   * function. Variables are replaced: rebuild the optimizer afterwards.
+   */
+  widen(entity: EntityType, layerName: string, newUnits: number, seed: number): ModelSizeChange {
+    return this.#resized(entity, this.#companions[entity].widen(layerName, newUnits, seed));
+  }
+
+  /** Prunes companion hidden units whose weights' L1 is <= threshold. Rebuild the optimizer afterwards. */
+  prune(entity: EntityType, threshold: number, options: PruneOptions = {}): ModelSizeChange {
+    return this.#resized(entity, this.#companions[entity].prune(threshold, options));
+  }
+
+  /** Adds an identity-initialized MLP companion layer. Rebuild the optimizer afterwards. */
+  addLayer(entity: EntityType, options: { readonly after?: number } = {}): ModelSizeChange {
+    return this.#resized(entity, this.#companions[entity].addLayer(options));
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+
+  #resized(entity: EntityType, change: SizeChange): ModelSizeChange {
+    this.#config.companion.sizes[entity] = this.#companions[entity].sizes();
+    return { ...change, entity };
+  }
+}

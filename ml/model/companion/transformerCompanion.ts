@@ -1,0 +1,292 @@
+/**
+ * Transformer companion: a small pre-norm transformer encoder over the entity's non-event data,
+ * one token per piece of information, so self-attention can model relations inside it.
+ *
+ * Tokens (width d), each with a key mask (1 = attend):
+ * - [CLS]: a learned vector, always present;
+ * - categorical field i: value embedding (table [vocab_i, E], projected to d) + field
+ *   embedding; masked when the value is 0 (unknown / missing);
+ * - numeric field f: value * w_f + b_f; masked when absent;
+ * - modality m: its own input projection [D_m -> d]; masked when absent;
+ * - tags: tag embedding (projected) + a "tag" type embedding; padding (id 0) masked;
+ * - text tokens: token embedding (projected) + position embedding; padding masked.
+ * Masked tokens are also zeroed, so their values cannot reach the output by any path.
+ *
+ * Each layer: x += MHA(LN(x)) with an additive key mask (-1e9), x += FFN(LN(x)) (ReLU).
+ * Output: final LN, then [CLS] (or the masked mean over tokens) -> dense -> synthDim.
+ * Attention uses fused QKV and 2-D / rank-3 matMuls with matching batch dims only (gradients
+ * on every backend; no einsum, no broadcast-batch matMul).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { EntityInputSchema } from '../../data/batch.ts';
+import { glorotUniform, heNormal, normal, ones, zeros } from '../initializers.ts';
+import { layerNorm } from '../../nn/layerNorm.ts';
+import type { ModelConfig } from '../ModelConfig.ts';
+import { column, dense, dropout, embedSequence, type ForwardOptions, maskRows, maskedMean, nonPaddingMask } from '../ops.ts';
+import type { ParamScope } from '../Params.ts';
+import type { EntityTensors } from '../tensors.ts';
+import type { Companion, HiddenLayerInfo, PruneOptions, SizeChange } from './Companion.ts';
+import { pruneUnits, type UnitBlock, unitCount, widenUnits } from './net2net.ts';
+
+export interface TransformerCompanionOptions {
+  readonly schema: EntityInputSchema;
+  readonly synthDim: number;
+  readonly embeddingDim: number;
+  readonly width: number;
+  readonly heads: number;
+  /** One feed-forward width per layer. */
+  readonly ffWidths: readonly number[];
+  readonly dropout: number;
+  readonly pooling: 'cls' | 'mean';
+}
+
+export function transformerCompanionOptions(
+  config: ModelConfig,
+  schema: EntityInputSchema,
+  ffWidths: readonly number[],
+): TransformerCompanionOptions {
+  const t = config.companion.transformer;
+  return {
+    schema,
+    synthDim: config.companion.synthDim,
+    embeddingDim: config.companion.embeddingDim,
+    width: t.width,
+    heads: t.heads,
+    ffWidths,
+    dropout: t.dropout,
+    pooling: t.pooling,
+  };
+}
+
+/** Number of tokens (including [CLS]) for a schema. */
+export function transformerTokenCount(schema: EntityInputSchema): number {
+  return 1 + schema.categoricalVocabSizes.length + schema.numericNames.length + schema.modalities.length + schema.maxTags + schema.maxTokens;
+}
+
+export class TransformerCompanion implements Companion {
+  readonly architecture = 'transformer' as const;
+  readonly synthDim: number;
+  readonly schema: EntityInputSchema;
+  readonly prefix: string;
+  readonly #scope: ParamScope;
+  readonly #options: TransformerCompanionOptions;
+  readonly #ffWidths: number[];
+
+  constructor(scope: ParamScope, options: TransformerCompanionOptions) {
+    if (options.width % options.heads !== 0) {
+      throw new Error(`transformer companion: width ${options.width} is not divisible by heads ${options.heads}`);
+    }
+    this.#scope = scope;
+    this.#options = options;
+    this.prefix = scope.prefix;
+    this.schema = options.schema;
+    this.synthDim = options.synthDim;
+    this.#ffWidths = [...options.ffWidths];
+    const { schema, embeddingDim: e, width: d } = options;
+    const small = normal(0.02);
+    scope.create('cls', [d], small);
+    const c = schema.categoricalVocabSizes.length;
+    if (c > 0) {
+      schema.categoricalVocabSizes.forEach((vocab, i) => scope.create(`cat/${i}/table`, [vocab, e], normal(0.05)));
+      scope.create('cat/proj', [e, d], glorotUniform);
+      scope.create('cat/field', [c, d], small);
+    }
+    const f = schema.numericNames.length;
+    if (f > 0) {
+      scope.create('num/weight', [f, d], glorotUniform);
+      scope.create('num/bias', [f, d], small);
+    }
+    schema.modalities.forEach((m, i) => {
+      scope.create(`modality/${i}/kernel`, [m.dimension, d], glorotUniform);
+      scope.create(`modality/${i}/bias`, [d], small);
+    });
+    if (schema.maxTags > 0) {
+      scope.create('tags/table', [schema.tagVocabSize, e], normal(0.05));
+      scope.create('tags/proj', [e, d], glorotUniform);
+      scope.create('tags/type', [d], small);
+    }
+    if (schema.maxTokens > 0) {
+      scope.create('tokens/table', [schema.tokenVocabSize, e], normal(0.05));
+      scope.create('tokens/proj', [e, d], glorotUniform);
+      scope.create('tokens/position', [schema.maxTokens, d], small);
+    }
+    this.#ffWidths.forEach((ff, l) => {
+      const p = `layer/${l}`;
+      scope.create(`${p}/ln1/gamma`, [d], ones);
+      scope.create(`${p}/ln1/beta`, [d], zeros);
+      scope.create(`${p}/attn/qkv/kernel`, [d, 3 * d], glorotUniform);
+      scope.create(`${p}/attn/qkv/bias`, [3 * d], zeros);
+      scope.create(`${p}/attn/out/kernel`, [d, d], glorotUniform);
+      scope.create(`${p}/attn/out/bias`, [d], zeros);
+      scope.create(`${p}/ln2/gamma`, [d], ones);
+      scope.create(`${p}/ln2/beta`, [d], zeros);
+      scope.create(`${p}/ffn/in/kernel`, [d, ff], heNormal);
+      scope.create(`${p}/ffn/in/bias`, [ff], zeros);
+      scope.create(`${p}/ffn/out/kernel`, [ff, d], glorotUniform);
+      scope.create(`${p}/ffn/out/bias`, [d], zeros);
+    });
+    scope.create('ln/gamma', [d], ones);
+    scope.create('ln/beta', [d], zeros);
+    scope.create('out/kernel', [d, options.synthDim], glorotUniform);
+    scope.create('out/bias', [options.synthDim], zeros);
+  }
+
+  /** Token embeddings [N, T, d] (masked tokens zeroed) and the key mask [N, T]. */
+  tokens(inputs: EntityTensors): { x: tf.Tensor3D; mask: tf.Tensor2D } {
+    const s = this.#scope;
+    const { schema } = this;
+    const n = inputs.count;
+    const d = this.#options.width;
+    const xs: tf.Tensor[] = [tf.tile(tf.reshape(s.get('cls'), [1, 1, d]), [n, 1, 1])];
+    const masks: tf.Tensor[] = [tf.ones([n, 1])];
+    const c = schema.categoricalVocabSizes.length;
+    if (c > 0) {
+      const values = Array.from({ length: c }, (_, i) => tf.gather(s.get(`cat/${i}/table`), column(inputs.categorical, i)));
+      const stacked = c === 1 ? tf.expandDims(values[0]!, 1) : tf.stack(values, 1);
+      xs.push(tf.add(dense(stacked, s.get('cat/proj')), s.get('cat/field')));
+      masks.push(nonPaddingMask(inputs.categorical));
+    }
+    if (schema.numericNames.length > 0) {
+      const values = maskRows(inputs.numeric, inputs.numericPresent);
+      xs.push(tf.add(tf.mul(tf.expandDims(values, 2), s.get('num/weight')), s.get('num/bias')));
+      masks.push(inputs.numericPresent);
+    }
+    inputs.modalities.forEach((m, i) => {
+      const projected = dense(maskRows(m.values, m.present), s.get(`modality/${i}/kernel`), s.get(`modality/${i}/bias`));
+      xs.push(tf.expandDims(projected, 1));
+      masks.push(m.present);
+    });
+    if (schema.maxTags > 0) {
+      xs.push(tf.add(dense(embedSequence(s.get('tags/table'), inputs.tags), s.get('tags/proj')), s.get('tags/type')));
+      masks.push(nonPaddingMask(inputs.tags));
+    }
+    if (schema.maxTokens > 0) {
+      xs.push(tf.add(dense(embedSequence(s.get('tokens/table'), inputs.tokens), s.get('tokens/proj')), s.get('tokens/position')));
+      masks.push(nonPaddingMask(inputs.tokens));
+    }
+    const mask = tf.concat(masks, 1) as tf.Tensor2D;
+    const x = tf.mul(tf.concat(xs, 1), tf.expandDims(mask, 2)) as tf.Tensor3D;
+    return { x, mask };
+  }
+
+  apply(inputs: EntityTensors, options: ForwardOptions): tf.Tensor2D {
+    const s = this.#scope;
+    const rate = this.#options.dropout;
+    const { x: tokens, mask } = this.tokens(inputs);
+    const [n, t] = mask.shape;
+    // Additive key mask, broadcast over heads and queries: [N, 1, 1, T].
+    const keyBias = tf.reshape(tf.mul(tf.sub(mask, 1), 1e9), [n, 1, 1, t]);
+    let x: tf.Tensor = tokens;
+    this.#ffWidths.forEach((_, l) => {
+      const p = `layer/${l}`;
+      const site = `${this.prefix}/${p}`;
+      const h1 = layerNorm(x, s.get(`${p}/ln1/gamma`), s.get(`${p}/ln1/beta`));
+      const attended = this.#attention(h1, keyBias, l, options);
+      x = tf.add(x, dropout(attended, rate, options, `${site}/attn/residual`));
+      const h2 = layerNorm(x, s.get(`${p}/ln2/gamma`), s.get(`${p}/ln2/beta`));
+      const inner = dropout(tf.relu(dense(h2, s.get(`${p}/ffn/in/kernel`), s.get(`${p}/ffn/in/bias`))), rate, options, `${site}/ffn/inner`);
+      const ffn = dense(inner, s.get(`${p}/ffn/out/kernel`), s.get(`${p}/ffn/out/bias`));
+      x = tf.add(x, dropout(ffn, rate, options, `${site}/ffn/residual`));
+    });
+    x = layerNorm(x, s.get('ln/gamma'), s.get('ln/beta'));
+    const d = this.#options.width;
+    const pooled = this.#options.pooling === 'cls'
+      ? tf.reshape(tf.slice(x, [0, 0, 0], [n, 1, d]), [n, d])
+      : maskedMean(x as tf.Tensor3D, mask).mean;
+    return dense(pooled, s.get('out/kernel'), s.get('out/bias')) as tf.Tensor2D;
+  }
+
+  #attention(h: tf.Tensor, keyBias: tf.Tensor, layer: number, options: ForwardOptions): tf.Tensor {
+    const s = this.#scope;
+    const p = `layer/${layer}/attn`;
+    const { width: d, heads } = this.#options;
+    const dh = d / heads;
+    const [n, t] = h.shape as [number, number, number];
+    const kernel = s.get(`${p}/qkv/kernel`);
+    const bias = s.get(`${p}/qkv/bias`);
+    // Slice the small fused [d, 3d] weight, not the big [N, T, 3d] activation (last-axis slices
+    // of activations are slow on wasm), and go to [N * H, T, dh] with rank-4 transposes only
+    // (a rank-5 transpose is ~50x slower there).
+    const project = (offset: number): tf.Tensor3D => {
+      const projected = dense(h, tf.slice(kernel, [0, offset], [d, d]), tf.slice(bias, [offset], [d]));
+      return tf.reshape(tf.transpose(tf.reshape(projected, [n, t, heads, dh]), [0, 2, 1, 3]), [n * heads, t, dh]);
+    };
+    const q = tf.mul(project(0), 1 / Math.sqrt(dh)) as tf.Tensor3D;
+    const k = project(d);
+    const v = project(2 * d);
+    const scores = tf.add(tf.reshape(tf.matMul(q, k, false, true), [n, heads, t, t]), keyBias);
+    const probs = dropout(tf.softmax(scores), this.#options.dropout, options, `${this.prefix}/layer/${layer}/attn/probs`);
+    const context = tf.matMul(tf.reshape(probs, [n * heads, t, t]) as tf.Tensor3D, v); // [N * H, T, dh]
+    const merged = tf.reshape(tf.transpose(tf.reshape(context, [n, heads, t, dh]), [0, 2, 1, 3]), [n, t, d]);
+    return dense(merged, s.get(`${p}/out/kernel`), s.get(`${p}/out/bias`));
+  }
+
+  hiddenLayers(): HiddenLayerInfo[] {
+    return this.#ffWidths.map((units, l) => ({ name: `layer/${l}/ffn`, units }));
+  }
+
+  sizes(): { ffWidths: number[] } {
+    return { ffWidths: [...this.#ffWidths] };
+  }
+
+  widen(layerName: string, newUnits: number, seed: number): SizeChange {
+    const l = this.#layerIndex(layerName);
+    const before = this.#parameterCount();
+    const from = this.#ffWidths[l]!;
+    const copiedUnits = widenUnits(this.#scope.params, this.#block(l), newUnits, seed);
+    this.#ffWidths[l] = newUnits;
+    return {
+      kind: 'widen',
+      layer: layerName,
+      from,
+      to: newUnits,
+      seed,
+      copiedUnits,
+      parametersBefore: before,
+      parametersAfter: this.#parameterCount(),
+      functionPreserving: true,
+    };
+  }
+
+  prune(threshold: number, options: PruneOptions = {}): SizeChange {
+    const criterion = options.criterion ?? 'sum';
+    if (!(threshold >= 0)) throw new Error(`prune: expected a threshold >= 0, got ${threshold}`);
+    const before = this.#parameterCount();
+    const layers: { layer: string; from: number; to: number; removedUnits: number[] }[] = [];
+    let exact = true;
+    this.#ffWidths.forEach((_, l) => {
+      const result = pruneUnits(this.#scope.params, this.#block(l), threshold, criterion);
+      this.#ffWidths[l] = result.from - result.removed.length;
+      exact &&= result.exact;
+      layers.push({ layer: `layer/${l}/ffn`, from: result.from, to: this.#ffWidths[l]!, removedUnits: result.removed });
+    });
+    return { kind: 'prune', threshold, criterion, layers, parametersBefore: before, parametersAfter: this.#parameterCount(), functionPreserving: exact };
+  }
+
+  addLayer(): SizeChange {
+    throw new Error(
+      `addLayer (${this.prefix}): supported for the MLP companion only; the transformer companion has ` +
+        `companion.transformer.layers (1-2) layers, widen its feed-forward layers instead`,
+    );
+  }
+
+  #layerIndex(layerName: string): number {
+    const l = this.#ffWidths.findIndex((_, i) => `layer/${i}/ffn` === layerName);
+    if (l < 0) {
+      const names = this.hiddenLayers().map((h) => `"${h.name}"`).join(', ');
+      throw new Error(`${this.prefix}: unknown hidden layer "${layerName}", expected one of ${names}`);
+    }
+    return l;
+  }
+
+  #block(l: number): UnitBlock {
+    const f = (name: string): string => this.#scope.fullName(`layer/${l}/ffn/${name}`);
+    const block = { inKernel: f('in/kernel'), inBias: f('in/bias'), outKernel: f('out/kernel'), outBias: f('out/bias') };
+    if (unitCount(this.#scope.params, block) !== this.#ffWidths[l]) throw new Error(`${this.prefix}: size bookkeeping out of sync`);
+    return block;
+  }
+
+  #parameterCount(): number {
+    return this.#scope.params.countParameters(this.prefix);
+  }
+}
