@@ -1,9 +1,12 @@
 /**
- * The adaptive learning-rate schedule of DESIGN.md section 1: the base rate is scaled by the
- * running magnitude of the synthetic features relative to their magnitude when training began.
- * Growing synthetic features (the companion is still finding what to say) raise the rate:
- * exploration; shrinking ones (regularization is pruning them, the model has settled) lower it:
- * a stable phase. The factor is bounded so neither phase can run away.
+ * The adaptive learning-rate schedule of DESIGN.md section 1: the base rate is scaled by how
+ * the magnitude of the synthetic features is moving. Two running averages of the batches' mean
+ * |s| are kept, a fast one and a slow one; their ratio is the factor. Growing synthetic
+ * features (the companion is still finding what to say) give a ratio above 1: exploration;
+ * shrinking ones (regularization pruning them, the model settling) give a ratio below 1: a
+ * stable phase; a steady magnitude gives the base rate. Comparing with a slow average rather
+ * than with the first epoch keeps the factor from sticking at a bound once features have grown.
+ * The factor is bounded so neither phase can run away.
  */
 export interface AdaptiveLearningRateOptions {
   readonly baseRate: number;
@@ -12,7 +15,7 @@ export interface AdaptiveLearningRateOptions {
   readonly maxFactor: number;
   /** Exponent of the magnitude ratio: 0 turns the schedule off, 1 follows it linearly. */
   readonly sensitivity: number;
-  /** Weight of the newest batch in the running magnitude (exponential moving average). */
+  /** Weight of the newest batch in the fast running magnitude; the slow one uses a tenth of it. */
   readonly smoothing: number;
 }
 
@@ -25,8 +28,8 @@ export const DEFAULT_ADAPTIVE_LR: Omit<AdaptiveLearningRateOptions, 'baseRate'> 
 
 export class AdaptiveLearningRate {
   private readonly options: AdaptiveLearningRateOptions;
-  private running: number | undefined;
-  private reference: number | undefined;
+  private fast: number | undefined;
+  private slow: number | undefined;
 
   constructor(options: AdaptiveLearningRateOptions) {
     if (!(options.baseRate > 0)) throw new Error(`baseRate must be > 0, got ${options.baseRate}`);
@@ -40,23 +43,20 @@ export class AdaptiveLearningRate {
   /** Feeds the mean absolute synthetic feature of one batch. */
   observe(magnitude: number): void {
     if (!Number.isFinite(magnitude)) return;
-    this.running = this.running === undefined ? magnitude : this.running + this.options.smoothing * (magnitude - this.running);
+    const { smoothing } = this.options;
+    this.fast = this.fast === undefined ? magnitude : this.fast + smoothing * (magnitude - this.fast);
+    this.slow = this.slow === undefined ? magnitude : this.slow + (smoothing / 10) * (magnitude - this.slow);
   }
 
-  /** Fixes the reference magnitude (call at the end of the first epoch). */
-  calibrate(): void {
-    if (this.reference === undefined && this.running !== undefined && this.running > 0) this.reference = this.running;
-  }
-
+  /** The running (fast) magnitude of the synthetic features. */
   get magnitude(): number | undefined {
-    return this.running;
+    return this.fast;
   }
 
   get factor(): number {
-    if (this.reference === undefined || this.running === undefined) return 1;
+    if (this.fast === undefined || this.slow === undefined || this.slow <= 0) return 1;
     const { minFactor, maxFactor, sensitivity } = this.options;
-    const ratio = Math.max(this.running, 1e-12) / this.reference;
-    return Math.min(maxFactor, Math.max(minFactor, ratio ** sensitivity));
+    return Math.min(maxFactor, Math.max(minFactor, (this.fast / this.slow) ** sensitivity));
   }
 
   get rate(): number {

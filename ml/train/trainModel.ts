@@ -68,7 +68,6 @@ export async function trainModel(initial: SynthModel, data: TrainData, config: T
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const epochStart = performance.now();
       const { loss: trainLoss, examples } = runEpoch(model, optimizer, data, config, schedule, epoch, hooks);
-      if (epoch === 1) schedule.calibrate();
       const validation = data.validation ? evaluateExamples(model, data.builder, data.validation) : undefined;
       const changes: SizeChangeRecord[] = [];
 
@@ -88,7 +87,7 @@ export async function trainModel(initial: SynthModel, data: TrainData, config: T
       if (changes.length > 0) {
         // Resizing replaced variables; Adam's state is matched to variables by position.
         optimizer.dispose();
-        optimizer = tf.train.adam(schedule.rate);
+        optimizer = tf.train.adam(currentRate(config, schedule));
         sizeChanges.push(...changes);
       }
 
@@ -97,7 +96,7 @@ export async function trainModel(initial: SynthModel, data: TrainData, config: T
         epoch,
         trainLoss,
         ...(validation ? { validation } : {}),
-        learningRate: schedule.rate,
+        learningRate: currentRate(config, schedule),
         syntheticMagnitude: schedule.magnitude ?? 0,
         parameters: model.countParameters(),
         seconds,
@@ -145,7 +144,7 @@ function runEpoch(
   })) {
     const tensors = model.toTensors(batch);
     try {
-      setLearningRate(optimizer, config.adaptiveLearningRate.enabled ? schedule.rate : config.learningRate);
+      setLearningRate(optimizer, currentRate(config, schedule));
       const [loss, magnitude] = trainStep(model, optimizer, tensors, variables, config, epoch * 100_003 + batchIndex);
       schedule.observe(magnitude);
       lossSum += loss * batch.size;
@@ -191,6 +190,10 @@ function decayWeights(variables: readonly tf.Variable[], rate: number): void {
   for (const variable of variables) {
     if (variable.shape.length >= 2) variable.assign(tf.mul(variable, 1 - rate));
   }
+}
+
+function currentRate(config: TrainConfig, schedule: AdaptiveLearningRate): number {
+  return config.adaptiveLearningRate.enabled ? schedule.rate : config.learningRate;
 }
 
 /** tfjs reads Adam's rate on every step but does not expose a setter in its types. */
