@@ -10,8 +10,12 @@ export type DatabaseConfig =
   | { readonly mode: 'embedded'; readonly dataDir: string }
   | { readonly mode: 'server'; readonly url: string };
 
+/** The TensorFlow.js backend: tfjs-node when installed, else WebAssembly, else plain JS. */
+export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
 export interface Config {
   readonly database: DatabaseConfig;
+  readonly backend: BackendPreference;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -19,6 +23,7 @@ export interface Config {
 export interface ConfigOverrides {
   readonly dbDir?: string | undefined;
   readonly databaseUrl?: string | undefined;
+  readonly backend?: string | undefined;
 }
 
 export const DEFAULT_DATA_DIR = '.synthstore/db';
@@ -29,6 +34,7 @@ const environmentSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   SYNTHSTORE_DB_DIR: z.string().min(1).optional(),
+  SYNTHSTORE_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   SYNTHSTORE_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -51,8 +57,16 @@ export function loadConfig(
   const env = parsed.data;
   return {
     database: chooseDatabase(overrides, env.DATABASE_URL, env.SYNTHSTORE_DB_DIR),
+    backend: chooseBackend(overrides.backend ?? env.SYNTHSTORE_BACKEND),
     logLevel: env.SYNTHSTORE_LOG_LEVEL,
   };
+}
+
+const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+function chooseBackend(value: string): BackendPreference {
+  if (!BACKENDS.includes(value as BackendPreference)) throw new ConfigError(`--backend: expected one of ${BACKENDS.join(', ')}, got "${value}"`);
+  return value as BackendPreference;
 }
 
 function chooseDatabase(

@@ -1,4 +1,4 @@
-import { loadConfig, type ConfigOverrides } from '../config.ts';
+import { loadConfig, type Config, type ConfigOverrides } from '../config.ts';
 import { createLogger } from '../log.ts';
 import type { Database } from '../store/db/Database.ts';
 import { openDatabase } from '../store/db/openDatabase.ts';
@@ -8,11 +8,13 @@ import type pino from 'pino';
 export interface GlobalOptions {
   db?: string;
   databaseUrl?: string;
+  backend?: string;
 }
 
 export interface StoreContext {
   readonly db: Database;
   readonly log: pino.Logger;
+  readonly config: Config;
 }
 
 /** Opens the store the options and environment point at, runs `work`, and always closes it. */
@@ -21,13 +23,13 @@ export async function withStore<T>(
   work: (context: StoreContext) => Promise<T>,
   { requireMigrated = true } = {},
 ): Promise<T> {
-  const overrides: ConfigOverrides = { dbDir: options.db, databaseUrl: options.databaseUrl };
+  const overrides: ConfigOverrides = { dbDir: options.db, databaseUrl: options.databaseUrl, backend: options.backend };
   const config = loadConfig(overrides);
   const log = createLogger(config.logLevel);
   const db = await openDatabase(config.database);
   try {
     if (requireMigrated) await requireNoPendingMigrations(db);
-    return await work({ db, log });
+    return await work({ db, log, config });
   } finally {
     await db.close();
   }

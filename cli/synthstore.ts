@@ -14,16 +14,24 @@ import { registerImport } from './commands/importData.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStats } from './commands/stats.ts';
+import { registerTrain } from './commands/train.ts';
 import { CliError } from './openStore.ts';
+import { BackendUnavailableError } from '../ml/backend.ts';
+import { ModelConfigError } from '../ml/model/ModelConfig.ts';
+import { TrainingDataError } from '../ml/store/trainOnStore.ts';
 
 /** Errors whose message says all a user needs: no stack trace. */
-const EXPECTED_ERRORS = [ConfigError, DataDirLockedError, ImportFileError, IngestError, MigrationError, CliError];
+const EXPECTED_ERRORS = [
+  ConfigError, DataDirLockedError, ImportFileError, IngestError, MigrationError, CliError,
+  BackendUnavailableError, ModelConfigError, TrainingDataError,
+];
 
 export function buildProgram(): Command {
   const program = new Command('synthstore')
     .description('a feature store for recommender systems that synthesizes features for cold users and items')
     .option('--db <dir>', 'embedded store data directory (default: $SYNTHSTORE_DB_DIR or .synthstore/db)')
     .option('--database-url <url>', 'PostgreSQL server to use instead of the embedded store (default: $DATABASE_URL)')
+    .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm or cpu (default: $SYNTHSTORE_BACKEND or auto)')
     .showHelpAfterError()
     .exitOverride();
   registerStart(program);
@@ -31,6 +39,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerDemoData(program);
   registerStats(program);
+  registerTrain(program);
   return program;
 }
 
