@@ -83,6 +83,26 @@ describe(`synthstore CLI (${testedMode})`, () => {
     expect(summary.embeddings.written).toBe(0);
   });
 
+  it('trains a model on the store and names what is wrong in a training config', async () => {
+    await runCli([...store.args, 'demo-data', '--seed', '5', '--users', '80', '--items', '50', '--events-per-user', '10'], store.env);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synthstore-train-'));
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ training: {}, target: { task: 'ranking' } }));
+    const refused = await runCli([...store.args, 'train', '--config', bad], store.env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`--config ${bad}: target.task`);
+
+    const good = path.join(dir, 'good.json');
+    fs.writeFileSync(good, JSON.stringify({ name: 'cli-model', training: { epochs: 2 } }));
+    const trained = await runCli([...store.args, 'train', '--config', good, '--json'], store.env);
+    expect(trained.stderr).toBe('');
+    expect(trained.code).toBe(0);
+    const result = JSON.parse(trained.stdout);
+    expect(result).toMatchObject({ modelName: 'cli-model', modelVersion: 1, backend: 'wasm' });
+    expect(result.epochs.length).toBeGreaterThan(0);
+    expect(await stats(store)).toMatchObject({ models: 1, trainingRuns: 1 });
+  });
+
   it.skipIf(!sharedDataSet('ml-100k'))('imports MovieLens 100K: 943 users, 1682 items, 100000 events; again changes nothing', async () => {
     const dir = sharedDataSet('ml-100k')!;
     const first = await runCli([...store.args, 'import', 'movielens', dir], store.env);
