@@ -33,6 +33,18 @@ export function dropout(x: tf.Tensor, rate: number, options: ForwardOptions, sit
   return tf.dropout(x, rate, undefined, seed);
 }
 
+/**
+ * The multiplier tf.dropout would apply at `site` (0 or 1/(1 − rate), same random values), for
+ * ops that apply dropout inside a fused kernel (ml/nn/attention.ts); undefined when dropout is
+ * off (not training, or rate 0).
+ */
+export function dropoutMultiplier(shape: number[], rate: number, options: ForwardOptions, site: string): tf.Tensor | undefined {
+  if (!options.training || rate <= 0) return undefined;
+  const seed = options.seed === undefined ? undefined : deriveSeed(options.seed, site);
+  const keep = 1 - rate;
+  return tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', seed), keep)), keep);
+}
+
 /** Column `index` of a [N, K] tensor, as [N]. */
 export function column(x: tf.Tensor2D, index: number): tf.Tensor1D {
   const n = x.shape[0];

@@ -14,15 +14,17 @@
  *
  * Each layer: x += MHA(LN(x)) with an additive key mask (-1e9), x += FFN(LN(x)) (ReLU).
  * Output: final LN, then [CLS] (or the masked mean over tokens) -> dense -> synthDim.
- * Attention uses fused QKV and 2-D / rank-3 matMuls with matching batch dims only (gradients
- * on every backend; no einsum, no broadcast-batch matMul).
+ * Attention: one fused QKV projection ([N·T, d]·[d, 3d], one 2-D matMul), then
+ * ml/nn/attention.ts (one fused kernel forward and one backward on wasm; stock ops elsewhere),
+ * then the output projection; no rank-4 transposes or batched matMuls on the fast path.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EntityInputSchema } from '../../data/batch.ts';
 import { glorotUniform, heNormal, normal, ones, zeros } from '../initializers.ts';
+import { selfAttention } from '../../nn/attention.ts';
 import { layerNorm } from '../../nn/layerNorm.ts';
 import type { ModelConfig } from '../ModelConfig.ts';
-import { column, dense, dropout, embedSequence, type ForwardOptions, maskRows, maskedMean, nonPaddingMask } from '../ops.ts';
+import { column, dense, dropout, dropoutMultiplier, embedSequence, type ForwardOptions, maskRows, maskedMean, nonPaddingMask } from '../ops.ts';
 import type { ParamScope } from '../Params.ts';
 import type { EntityTensors } from '../tensors.ts';
 import type { Companion, HiddenLayerInfo, PruneOptions, SizeChange } from './Companion.ts';
@@ -137,7 +139,8 @@ export class TransformerCompanion implements Companion {
     const { schema } = this;
     const n = inputs.count;
     const d = this.#options.width;
-    const xs: tf.Tensor[] = [tf.tile(tf.reshape(s.get('cls'), [1, 1, d]), [n, 1, 1])];
+    // Broadcast, not tf.tile: tile's gradient is one slice and one add per entity (2N kernels).
+    const xs: tf.Tensor[] = [tf.add(tf.zeros([n, 1, d]), tf.reshape(s.get('cls'), [1, 1, d]))];
     const masks: tf.Tensor[] = [tf.ones([n, 1])];
     const c = schema.categoricalVocabSizes.length;
     if (c > 0) {
@@ -174,8 +177,8 @@ export class TransformerCompanion implements Companion {
     const rate = this.#options.dropout;
     const { x: tokens, mask } = this.tokens(inputs);
     const [n, t] = mask.shape;
-    // Additive key mask, broadcast over heads and queries: [N, 1, 1, T].
-    const keyBias = tf.reshape(tf.mul(tf.sub(mask, 1), 1e9), [n, 1, 1, t]);
+    // Additive key mask [N, T], applied to every head and query.
+    const keyBias = tf.mul(tf.sub(mask, 1), 1e9);
     let x: tf.Tensor = tokens;
     this.#ffWidths.forEach((_, l) => {
       const p = `layer/${l}`;
@@ -199,26 +202,13 @@ export class TransformerCompanion implements Companion {
   #attention(h: tf.Tensor, keyBias: tf.Tensor, layer: number, options: ForwardOptions): tf.Tensor {
     const s = this.#scope;
     const p = `layer/${layer}/attn`;
-    const { width: d, heads } = this.#options;
-    const dh = d / heads;
+    const { heads } = this.#options;
     const [n, t] = h.shape as [number, number, number];
-    const kernel = s.get(`${p}/qkv/kernel`);
-    const bias = s.get(`${p}/qkv/bias`);
-    // Slice the small fused [d, 3d] weight, not the big [N, T, 3d] activation (last-axis slices
-    // of activations are slow on wasm), and go to [N * H, T, dh] with rank-4 transposes only
-    // (a rank-5 transpose is ~50x slower there).
-    const project = (offset: number): tf.Tensor3D => {
-      const projected = dense(h, tf.slice(kernel, [0, offset], [d, d]), tf.slice(bias, [offset], [d]));
-      return tf.reshape(tf.transpose(tf.reshape(projected, [n, t, heads, dh]), [0, 2, 1, 3]), [n * heads, t, dh]);
-    };
-    const q = tf.mul(project(0), 1 / Math.sqrt(dh)) as tf.Tensor3D;
-    const k = project(d);
-    const v = project(2 * d);
-    const scores = tf.add(tf.reshape(tf.matMul(q, k, false, true), [n, heads, t, t]), keyBias);
-    const probs = dropout(tf.softmax(scores), this.#options.dropout, options, `${this.prefix}/layer/${layer}/attn/probs`);
-    const context = tf.matMul(tf.reshape(probs, [n * heads, t, t]) as tf.Tensor3D, v); // [N * H, T, dh]
-    const merged = tf.reshape(tf.transpose(tf.reshape(context, [n, heads, t, dh]), [0, 2, 1, 3]), [n, t, d]);
-    return dense(merged, s.get(`${p}/out/kernel`), s.get(`${p}/out/bias`));
+    // [N, T, 3d]: columns [Q | K | V] of the fused kernel, head-major inside each block.
+    const qkv = dense(h, s.get(`${p}/qkv/kernel`), s.get(`${p}/qkv/bias`));
+    const keep = dropoutMultiplier([n, heads, t, t], this.#options.dropout, options, `${this.prefix}/layer/${layer}/attn/probs`);
+    const context = selfAttention(qkv, keyBias, heads, keep); // [N, T, d]
+    return dense(context, s.get(`${p}/out/kernel`), s.get(`${p}/out/bias`));
   }
 
   hiddenLayers(): HiddenLayerInfo[] {
