@@ -29,7 +29,8 @@ import {
 import type { ParamScope } from '../Params.ts';
 import type { EntityTensors } from '../tensors.ts';
 import type { Companion, HiddenLayerInfo, PruneOptions, SizeChange } from './Companion.ts';
-import { pruneUnits, type UnitBlock, unitCount, widenUnits } from './net2net.ts';
+import { type UnitBlock, unitCount } from './net2net.ts';
+import { pruneLayers, type ResizableLayers, widenLayer } from './resizableLayers.ts';
 
 export interface MlpCompanionOptions {
   readonly schema: EntityInputSchema;
@@ -138,45 +139,11 @@ export class MlpCompanion implements Companion {
   }
 
   widen(layerName: string, newUnits: number, seed: number): SizeChange {
-    const k = this.#layerIndex(layerName);
-    const before = this.#parameterCount();
-    const from = this.#hidden[k]!;
-    const copiedUnits = widenUnits(this.#scope.params, this.#block(k), newUnits, seed);
-    this.#hidden[k] = newUnits;
-    return {
-      kind: 'widen',
-      layer: layerName,
-      from,
-      to: newUnits,
-      seed,
-      copiedUnits,
-      parametersBefore: before,
-      parametersAfter: this.#parameterCount(),
-      functionPreserving: true,
-    };
+    return widenLayer(this.#resizable(), layerName, newUnits, seed);
   }
 
   prune(threshold: number, options: PruneOptions = {}): SizeChange {
-    const criterion = options.criterion ?? 'sum';
-    if (!(threshold >= 0)) throw new Error(`prune: expected a threshold >= 0, got ${threshold}`);
-    const before = this.#parameterCount();
-    const layers: { layer: string; from: number; to: number; removedUnits: number[] }[] = [];
-    let exact = true;
-    this.#hidden.forEach((_, k) => {
-      const result = pruneUnits(this.#scope.params, this.#block(k), threshold, criterion);
-      this.#hidden[k] = result.from - result.removed.length;
-      exact &&= result.exact;
-      layers.push({ layer: `hidden/${k}`, from: result.from, to: this.#hidden[k]!, removedUnits: result.removed });
-    });
-    return {
-      kind: 'prune',
-      threshold,
-      criterion,
-      layers,
-      parametersBefore: before,
-      parametersAfter: this.#parameterCount(),
-      functionPreserving: exact,
-    };
+    return pruneLayers(this.#resizable(), threshold, options);
   }
 
   addLayer(options: { readonly after?: number } = {}): SizeChange {
@@ -212,13 +179,15 @@ export class MlpCompanion implements Companion {
     };
   }
 
-  #layerIndex(layerName: string): number {
-    const k = this.#hidden.findIndex((_, i) => `hidden/${i}` === layerName);
-    if (k < 0) {
-      const names = this.hiddenLayers().map((l) => `"${l.name}"`).join(', ') || '(none)';
-      throw new Error(`${this.prefix}: unknown hidden layer "${layerName}", expected one of ${names}`);
-    }
-    return k;
+  #resizable(): ResizableLayers {
+    return {
+      params: this.#scope.params,
+      owner: this.prefix,
+      names: this.hiddenLayers().map((layer) => layer.name),
+      units: this.#hidden,
+      block: (k) => this.#block(k),
+      parameterCount: () => this.#parameterCount(),
+    };
   }
 
   #block(k: number): UnitBlock {

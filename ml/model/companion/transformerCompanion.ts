@@ -28,7 +28,8 @@ import { column, dense, dropout, dropoutMultiplier, embedSequence, type ForwardO
 import type { ParamScope } from '../Params.ts';
 import type { EntityTensors } from '../tensors.ts';
 import type { Companion, HiddenLayerInfo, PruneOptions, SizeChange } from './Companion.ts';
-import { pruneUnits, type UnitBlock, unitCount, widenUnits } from './net2net.ts';
+import { type UnitBlock, unitCount } from './net2net.ts';
+import { pruneLayers, type ResizableLayers, widenLayer } from './resizableLayers.ts';
 
 export interface TransformerCompanionOptions {
   readonly schema: EntityInputSchema;
@@ -220,37 +221,11 @@ export class TransformerCompanion implements Companion {
   }
 
   widen(layerName: string, newUnits: number, seed: number): SizeChange {
-    const l = this.#layerIndex(layerName);
-    const before = this.#parameterCount();
-    const from = this.#ffWidths[l]!;
-    const copiedUnits = widenUnits(this.#scope.params, this.#block(l), newUnits, seed);
-    this.#ffWidths[l] = newUnits;
-    return {
-      kind: 'widen',
-      layer: layerName,
-      from,
-      to: newUnits,
-      seed,
-      copiedUnits,
-      parametersBefore: before,
-      parametersAfter: this.#parameterCount(),
-      functionPreserving: true,
-    };
+    return widenLayer(this.#resizable(), layerName, newUnits, seed);
   }
 
   prune(threshold: number, options: PruneOptions = {}): SizeChange {
-    const criterion = options.criterion ?? 'sum';
-    if (!(threshold >= 0)) throw new Error(`prune: expected a threshold >= 0, got ${threshold}`);
-    const before = this.#parameterCount();
-    const layers: { layer: string; from: number; to: number; removedUnits: number[] }[] = [];
-    let exact = true;
-    this.#ffWidths.forEach((_, l) => {
-      const result = pruneUnits(this.#scope.params, this.#block(l), threshold, criterion);
-      this.#ffWidths[l] = result.from - result.removed.length;
-      exact &&= result.exact;
-      layers.push({ layer: `layer/${l}/ffn`, from: result.from, to: this.#ffWidths[l]!, removedUnits: result.removed });
-    });
-    return { kind: 'prune', threshold, criterion, layers, parametersBefore: before, parametersAfter: this.#parameterCount(), functionPreserving: exact };
+    return pruneLayers(this.#resizable(), threshold, options);
   }
 
   addLayer(): SizeChange {
@@ -260,13 +235,15 @@ export class TransformerCompanion implements Companion {
     );
   }
 
-  #layerIndex(layerName: string): number {
-    const l = this.#ffWidths.findIndex((_, i) => `layer/${i}/ffn` === layerName);
-    if (l < 0) {
-      const names = this.hiddenLayers().map((h) => `"${h.name}"`).join(', ');
-      throw new Error(`${this.prefix}: unknown hidden layer "${layerName}", expected one of ${names}`);
-    }
-    return l;
+  #resizable(): ResizableLayers {
+    return {
+      params: this.#scope.params,
+      owner: this.prefix,
+      names: this.hiddenLayers().map((layer) => layer.name),
+      units: this.#ffWidths,
+      block: (l) => this.#block(l),
+      parameterCount: () => this.#parameterCount(),
+    };
   }
 
   #block(l: number): UnitBlock {
