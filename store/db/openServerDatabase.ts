@@ -9,6 +9,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 /** Connects to a PostgreSQL server; one pool serves both raw SQL and Prisma. */
 export async function openServerDatabase(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server closes (restart, pg_terminate_backend) emits 'error' on the
+  // pool, which would crash the process unhandled; the pool replaces it on the next query.
+  pool.on('error', () => undefined);
   // Fail now, with the server's own message, rather than at the first query.
   const probe = await pool.connect().catch(async (error: unknown) => {
     await pool.end();

@@ -1,0 +1,246 @@
+/**
+ * The life of a feature set version:
+ *
+ *   pending --publishVersion--> published --deprecateVersion--> deprecated
+ *      \--failVersion--> failed
+ *
+ * - pending: materialization writes rows (writeFeatureValues); readers never see it.
+ * - published: immutable, readable by number, and "latest" while it is the highest published.
+ * - deprecated: still readable by number (and by point-in-time reads), never "latest".
+ * - failed: abandoned; never readable.
+ * Each version keeps the schema (features + source) that its feature set had when it was created.
+ */
+import type { Database, SqlClient } from '../db/Database.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { addLineageEdge } from '../registry/lineage.ts';
+import { createFeatureVectorIndex } from '../sql/featureVectorIndex.ts';
+import { writeFeatureValues as writeFeatureValueRows, type FeatureValueRow } from '../sql/writeFeatureValues.ts';
+import { checkFeatureValues } from './checkFeatureValues.ts';
+import { FeatureSetVersionNotFoundError, FeatureSetInputError, VersionStateError } from './errors.ts';
+import { vectorFeature, type FeatureSetKind, type VersionSchema } from './FeatureSetDefinition.ts';
+import { getFeatureSet, type StoredFeatureSet } from './featureSetRegistry.ts';
+import { computeVersionStatistics, type PreviousVersion, type VersionStatistics } from './statistics.ts';
+
+export type VersionStatus = 'pending' | 'published' | 'deprecated' | 'failed';
+
+export interface FeatureSetVersionInfo {
+  readonly id: number;
+  readonly featureSetId: number;
+  readonly featureSetName: string;
+  readonly kind: FeatureSetKind;
+  readonly version: number;
+  readonly status: VersionStatus;
+  readonly schema: VersionSchema;
+  /** Rows at publication (0 while pending). */
+  readonly rowCount: number;
+  readonly statistics: VersionStatistics | null;
+  readonly modelVersionId: number | null;
+  readonly createdAt: Date;
+  readonly publishedAt: Date | null;
+  readonly deprecatedAt: Date | null;
+}
+
+type FeatureSetRef = string | number | Pick<StoredFeatureSet, 'id'>;
+
+/**
+ * Opens the next version of a feature set, with the feature set's current schema. Numbers are
+ * race-safe: the feature set row is locked while the next number is taken. A synthesized set's
+ * version records the model version that produces it: `modelVersionId`, or the source's pinned
+ * model version when absent; the model must be the source's model. Other kinds take no model.
+ */
+export async function createPendingVersion(db: Database, featureSet: FeatureSetRef, options: { readonly modelVersionId?: number } = {}): Promise<FeatureSetVersionInfo> {
+  const stored = await getFeatureSet(db, typeof featureSet === 'object' ? featureSet.id : featureSet);
+  const modelVersionId = await modelVersionFor(db, stored, options.modelVersionId);
+  const id = await db.transaction(async (tx) => {
+    await tx.query('SELECT id FROM feature_set WHERE id = $1 FOR UPDATE', [stored.id]);
+    const [created] = await tx.query<{ id: number }>(
+      `INSERT INTO feature_set_version (feature_set_id, version, schema, model_version_id)
+       SELECT fs.id,
+              coalesce((SELECT max(version) FROM feature_set_version WHERE feature_set_id = fs.id), 0) + 1,
+              jsonb_build_object('features', fs.features, 'source', fs.source),
+              $2
+         FROM feature_set fs WHERE fs.id = $1
+       RETURNING id`,
+      [stored.id, modelVersionId],
+    );
+    return created!.id;
+  });
+  if (modelVersionId !== null) await addLineageEdge(db, { kind: 'model_version', id: modelVersionId }, { kind: 'feature_set_version', id });
+  return getVersion(db, id);
+}
+
+async function modelVersionFor(db: Database, featureSet: StoredFeatureSet, requested: number | undefined): Promise<number | null> {
+  if (featureSet.kind !== 'synthesized') {
+    if (requested !== undefined) throw new FeatureSetInputError(`feature set "${featureSet.name}" is ${featureSet.kind}: its versions come from no model`, []);
+    return null;
+  }
+  const { model, modelVersion } = featureSet.source;
+  const found = requested !== undefined
+    ? await db.prisma.modelVersion.findUnique({ where: { id: requested }, select: { id: true, name: true, version: true } })
+    : modelVersion !== undefined
+      ? await db.prisma.modelVersion.findUnique({ where: { name_version: { name: model, version: modelVersion } }, select: { id: true, name: true, version: true } })
+      : undefined;
+  if (found === undefined) throw new FeatureSetInputError(`a version of synthesized feature set "${featureSet.name}" needs the model version that produces it (modelVersionId)`, []);
+  if (found === null) throw new FeatureSetInputError(`no model version ${requested ?? `"${model}" v${modelVersion}`} in the store`, []);
+  if (found.name !== model || (modelVersion !== undefined && found.version !== modelVersion)) {
+    throw new FeatureSetInputError(
+      `feature set "${featureSet.name}" is synthesized by "${model}"${modelVersion === undefined ? '' : ` v${modelVersion}`}, not by "${found.name}" v${found.version}`,
+      [],
+    );
+  }
+  return found.id;
+}
+
+/**
+ * Writes rows into a pending version after checking them against its schema, in statements of
+ * `batchSize` rows (each an upsert by entity key). Refuses (VersionStateError) when the version
+ * is not pending, including when it was published while the write ran. Returns rows written.
+ */
+export async function writeFeatureValues(
+  db: Pick<Database, 'sql'>,
+  version: Pick<FeatureSetVersionInfo, 'id' | 'version' | 'featureSetName' | 'schema'>,
+  rows: readonly FeatureValueRow[],
+  options: { readonly batchSize?: number } = {},
+): Promise<number> {
+  checkFeatureValues(version.schema, rows);
+  const batchSize = options.batchSize ?? 2_000;
+  let written = 0;
+  for (let start = 0; start === 0 || start < rows.length; start += batchSize) {
+    const result = await writeFeatureValueRows(db.sql, version.id, rows.slice(start, start + batchSize));
+    if (!result.pending) throw new VersionStateError(`version ${version.version} of feature set "${version.featureSetName}" is not pending: its rows cannot change`);
+    written += result.written;
+  }
+  return written;
+}
+
+/**
+ * Publishes a pending version in ONE transaction: locks the version row (writers wait, then see
+ * it published and write nothing), computes the row count and statistics from exactly the rows
+ * being published, and sets status and published_at. published_at is clock_timestamp() at the
+ * end, as close to the commit as SQL allows, so that a point-in-time read never dates a value
+ * earlier than it could be seen. A vector version first gets its HNSW index, in the same
+ * transaction and before the row lock (so a writer holding its table lock cannot deadlock with
+ * us): a failed publish leaves no index behind. An empty version is refused unless allowEmpty:
+ * it would shadow the previous version for every entity.
+ */
+export async function publishVersion(db: Database, versionId: number, options: { readonly allowEmpty?: boolean } = {}): Promise<FeatureSetVersionInfo> {
+  await db.transaction(async (tx) => {
+    const head = await lockablePending(tx, versionId, false);
+    const vector = vectorFeature(head.schema.features);
+    if (vector) await createFeatureVectorIndex(tx, versionId, vector.dimension);
+    await lockablePending(tx, versionId, true);
+    const previous = head.kind === 'synthesized' ? await previousPublished(tx, head.featureSetId, head.version) : null;
+    const statistics = await computeVersionStatistics(tx, { id: versionId, schema: head.schema, kind: head.kind }, previous);
+    if (statistics.rowCount === 0 && !options.allowEmpty) {
+      throw new VersionStateError(`version ${head.version} of feature set "${head.name}" has no rows: publishing it would hide every value (pass allowEmpty to publish anyway)`);
+    }
+    await tx.query(
+      `UPDATE feature_set_version SET status = 'published', published_at = clock_timestamp(), row_count = $2, statistics = $3::jsonb WHERE id = $1`,
+      [versionId, statistics.rowCount, JSON.stringify(statistics)],
+    );
+  });
+  return getVersion(db, versionId);
+}
+
+interface PendingHead {
+  readonly featureSetId: number;
+  readonly name: string;
+  readonly kind: FeatureSetKind;
+  readonly version: number;
+  readonly schema: VersionSchema;
+}
+
+async function lockablePending(tx: SqlClient, versionId: number, lock: boolean): Promise<PendingHead> {
+  const [row] = await tx.query<{ feature_set_id: number; name: string; kind: FeatureSetKind; version: number; status: VersionStatus; schema: unknown }>(
+    `SELECT v.feature_set_id, fs.name, fs.kind::text AS kind, v.version, v.status::text AS status, v.schema
+       FROM feature_set_version v JOIN feature_set fs ON fs.id = v.feature_set_id
+      WHERE v.id = $1${lock ? ' FOR UPDATE OF v' : ''}`,
+    [versionId],
+  );
+  if (!row) throw new FeatureSetVersionNotFoundError(`no feature set version with id ${versionId}`);
+  if (row.status !== 'pending') throw new VersionStateError(`version ${row.version} of feature set "${row.name}" is ${row.status}, not pending: it cannot be published`);
+  return { featureSetId: row.feature_set_id, name: row.name, kind: row.kind, version: row.version, schema: parseJson(row.schema) as VersionSchema };
+}
+
+async function previousPublished(tx: SqlClient, featureSetId: number, version: number): Promise<PreviousVersion | null> {
+  const [row] = await tx.query<{ id: number; version: number; schema: unknown; statistics: unknown }>(
+    `SELECT id, version, schema, statistics FROM feature_set_version
+      WHERE feature_set_id = $1 AND status = 'published' AND version < $2
+      ORDER BY version DESC LIMIT 1`,
+    [featureSetId, version],
+  );
+  if (!row) return null;
+  return { id: row.id, version: row.version, schema: parseJson(row.schema) as VersionSchema, statistics: (parseJson(row.statistics) ?? null) as VersionStatistics | null };
+}
+
+/** Marks a pending version failed (e.g. its materialization gave up): it is never readable. */
+export async function failVersion(db: Pick<Database, 'prisma'>, versionId: number): Promise<FeatureSetVersionInfo> {
+  return transition(db, versionId, 'pending', { status: 'failed' }, 'failed');
+}
+
+/** Deprecates a published version: still readable by number, no longer "latest". */
+export async function deprecateVersion(db: Pick<Database, 'prisma'>, versionId: number): Promise<FeatureSetVersionInfo> {
+  return transition(db, versionId, 'published', { status: 'deprecated', deprecatedAt: new Date() }, 'deprecated');
+}
+
+async function transition(
+  db: Pick<Database, 'prisma'>,
+  versionId: number,
+  from: VersionStatus,
+  data: Prisma.FeatureSetVersionUpdateManyMutationInput,
+  verb: string,
+): Promise<FeatureSetVersionInfo> {
+  // A conditional UPDATE: it waits for a writer's share lock on the row, then re-checks the status.
+  const { count } = await db.prisma.featureSetVersion.updateMany({ where: { id: versionId, status: from }, data });
+  const version = await getVersion(db, versionId);
+  if (count === 0) throw new VersionStateError(`version ${version.version} of feature set "${version.featureSetName}" is ${version.status}, not ${from}: it cannot be ${verb}`);
+  return version;
+}
+
+/** A version by id, whatever its status. */
+export async function getVersion(db: Pick<Database, 'prisma'>, versionId: number): Promise<FeatureSetVersionInfo> {
+  const found = await db.prisma.featureSetVersion.findUnique({ where: { id: versionId }, include: { featureSet: { select: { name: true, kind: true } } } });
+  if (!found) throw new FeatureSetVersionNotFoundError(`no feature set version with id ${versionId}`);
+  return toInfo(found);
+}
+
+/**
+ * The readable version of a feature set: a number gives that version if it is published or
+ * deprecated; 'latest' gives the highest published one (deprecated versions are never latest).
+ */
+export async function resolveVersion(db: Pick<Database, 'prisma'>, featureSet: string | number, version: 'latest' | number): Promise<FeatureSetVersionInfo> {
+  const stored = await getFeatureSet(db, featureSet);
+  const found = await db.prisma.featureSetVersion.findFirst({
+    where: version === 'latest' ? { featureSetId: stored.id, status: 'published' } : { featureSetId: stored.id, version, status: { in: ['published', 'deprecated'] } },
+    orderBy: { version: 'desc' },
+    include: { featureSet: { select: { name: true, kind: true } } },
+  });
+  if (!found) {
+    throw new FeatureSetVersionNotFoundError(
+      version === 'latest' ? `feature set "${stored.name}" has no published version` : `feature set "${stored.name}" has no readable version ${version} (only published and deprecated versions are)`,
+    );
+  }
+  return toInfo(found);
+}
+
+function toInfo(row: Prisma.FeatureSetVersionGetPayload<{ include: { featureSet: { select: { name: true; kind: true } } } }>): FeatureSetVersionInfo {
+  return {
+    id: row.id,
+    featureSetId: row.featureSetId,
+    featureSetName: row.featureSet.name,
+    kind: row.featureSet.kind,
+    version: row.version,
+    status: row.status,
+    schema: row.schema as unknown as VersionSchema,
+    rowCount: row.rowCount,
+    statistics: (row.statistics ?? null) as unknown as VersionStatistics | null,
+    modelVersionId: row.modelVersionId,
+    createdAt: row.createdAt,
+    publishedAt: row.publishedAt,
+    deprecatedAt: row.deprecatedAt,
+  };
+}
+
+function parseJson(value: unknown): unknown {
+  return typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+}
