@@ -4,7 +4,7 @@ import { registerFeatureSet } from '../../store/featureSets/featureSetRegistry.t
 import { getOnlineFeatures, getPointInTimeFeatures } from '../../store/featureSets/getFeatures.ts';
 import { createPendingVersion, deprecateVersion, failVersion, publishVersion, writeFeatureValues } from '../../store/featureSets/versions.ts';
 import { openTestDatabase, type TestDatabase } from '../support/testDatabase.ts';
-import { countingStatements, rawDefinition, setPublishedAt } from './featureSetFixtures.ts';
+import { countingStatements, rawDefinition, setPublishedAt } from '../support/featureSetFixtures.ts';
 
 describe('online and point-in-time reads', () => {
   let test: TestDatabase;

@@ -16,7 +16,7 @@ import {
 import { registerModelVersion } from '../../store/registry/modelVersions.ts';
 import { readOnlineFeatures } from '../../store/sql/readOnlineFeatures.ts';
 import { openTestDatabase, testedMode, type TestDatabase } from '../support/testDatabase.ts';
-import { rawDefinition } from './featureSetFixtures.ts';
+import { rawDefinition } from '../support/featureSetFixtures.ts';
 
 const T = '2025-03-01T00:00:00Z';
 
