@@ -10,12 +10,17 @@ import { ImportFileError } from '../store/import/ImportFileError.ts';
 import { IngestError } from '../store/ingest/IngestError.ts';
 import { MigrationError } from '../store/migrate.ts';
 import { registerDemoData } from './commands/demoData.ts';
+import { registerFeatureSets } from './commands/featureSets.ts';
+import { registerMaterialize } from './commands/materialize.ts';
+import { registerSchedule } from './commands/schedule.ts';
+import { registerWorker } from './commands/worker.ts';
 import { registerImport } from './commands/importData.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStats } from './commands/stats.ts';
 import { registerTrain } from './commands/train.ts';
 import { CliError } from './openStore.ts';
+import { FeatureStoreError } from '../store/featureSets/errors.ts';
 import { BackendUnavailableError } from '../ml/backend.ts';
 import { ModelConfigError } from '../ml/model/ModelConfig.ts';
 import { TrainingDataError } from '../ml/store/trainOnStore.ts';
@@ -23,7 +28,7 @@ import { TrainingDataError } from '../ml/store/trainOnStore.ts';
 /** Errors whose message says all a user needs: no stack trace. */
 const EXPECTED_ERRORS = [
   ConfigError, DataDirLockedError, ImportFileError, IngestError, MigrationError, CliError,
-  BackendUnavailableError, ModelConfigError, TrainingDataError,
+  BackendUnavailableError, ModelConfigError, TrainingDataError, FeatureStoreError,
 ];
 
 export function buildProgram(): Command {
@@ -40,6 +45,10 @@ export function buildProgram(): Command {
   registerDemoData(program);
   registerStats(program);
   registerTrain(program);
+  registerFeatureSets(program);
+  registerMaterialize(program);
+  registerSchedule(program);
+  registerWorker(program);
   return program;
 }
 

@@ -1,0 +1,99 @@
+/**
+ * Materializes one claimed partition: for an incremental run, first copies the unchanged rows of
+ * the base version in SQL, then reads the entities to compute (all of them, or the changed and
+ * missing ones), computes their values and writes them a batch at a time. Each batch is one
+ * transaction that checks the lease, writes the rows (upserts by entity key, so a retried
+ * partition leaves exactly one row per entity) and advances the run's progress.
+ */
+import type { Database, SqlClient } from '../../store/db/Database.ts';
+import { VersionStateError } from '../../store/featureSets/errors.ts';
+import { writeFeatureValues } from '../../store/featureSets/versions.ts';
+import type { PartitionLease } from '../../store/sql/claimPartition.ts';
+import { copyUnchangedFeatureValues } from '../../store/sql/copyFeatureValues.ts';
+import { advanceRunProgress, completePartition, countPartitionRows, heartbeatPartition } from '../../store/sql/partitionLease.ts';
+import { readPartitionEntities } from '../../store/sql/readPartitionEntities.ts';
+import { LeaseLostError } from '../errors.ts';
+import type { MaterializeHooks, MaterializeSettings } from '../interfaces.ts';
+import type { ValueComputer } from './computeFeatureValues.ts';
+import type { RunContext } from './loadRunContext.ts';
+
+export interface PartitionResult {
+  readonly entities: number;
+  readonly computed: number;
+  readonly copied: number;
+}
+
+export async function processPartition(
+  db: Database,
+  lease: PartitionLease,
+  run: RunContext,
+  computer: ValueComputer,
+  settings: MaterializeSettings,
+  hooks: MaterializeHooks = {},
+): Promise<PartitionResult> {
+  const lost = () => new LeaseLostError(lease.runId, lease.partition, lease.worker);
+  let leaseLost = false;
+  // Batches renew the lease too; the heartbeat covers slow batches and pauses between them.
+  const heartbeat = setInterval(() => {
+    heartbeatPartition(db.sql, lease).then((held) => void (leaseLost ||= !held), () => undefined);
+  }, Math.max(200, (settings.leaseSeconds * 1000) / 3));
+  heartbeat.unref();
+  try {
+    await hooks.afterClaim?.({ runId: lease.runId, partition: lease.partition, attempt: lease.attempt, worker: lease.worker });
+    let copied = 0;
+    if (run.base) {
+      const base = run.base;
+      copied = await db.transaction(async (tx) => {
+        if (!(await countPartitionRows(tx, lease, 0))) throw lost();
+        const count = await copyUnchangedFeatureValues(tx, {
+          fromVersionId: base.versionId,
+          toVersionId: run.version.id,
+          entityType: run.entityType,
+          partition: lease.partition,
+          partitions: run.partitions,
+          changedAfter: base.createdAt,
+          modalities: computer.modalities,
+          metadataIsInput: computer.metadataIsInput,
+        });
+        if (count === null) throw notPending(run);
+        await recordBatch(tx, lease, count, lost);
+        return count;
+      });
+    }
+    let computed = 0;
+    const batches = readPartitionEntities(db.sql, run.entityType, {
+      partition: lease.partition,
+      partitions: run.partitions,
+      modalities: computer.modalities,
+      metadataIsInput: computer.metadataIsInput,
+      requiredModality: computer.requiredModality,
+      ...(run.base ? { changedSince: { at: run.base.createdAt, missingFromVersionId: run.version.id } } : {}),
+      batchSize: settings.batchSize,
+    });
+    for await (const entities of batches) {
+      if (leaseLost) throw lost();
+      const rows = computer.compute(entities);
+      await db.transaction(async (tx) => {
+        if (!(await countPartitionRows(tx, lease, 0))) throw lost();
+        if (rows.length > 0) await writeFeatureValues({ sql: tx }, run.version, rows);
+        await recordBatch(tx, lease, entities.length, lost);
+      });
+      computed += entities.length;
+      await hooks.afterBatch?.({ runId: lease.runId, partition: lease.partition, worker: lease.worker, computedKeys: entities.map((entity) => entity.externalId) });
+    }
+    if (!(await completePartition(db.sql, lease))) throw lost();
+    return { entities: copied + computed, computed, copied };
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+async function recordBatch(tx: SqlClient, lease: PartitionLease, entities: number, lost: () => Error): Promise<void> {
+  if (entities === 0) return;
+  if (!(await countPartitionRows(tx, lease, entities))) throw lost();
+  await advanceRunProgress(tx, lease.runId, entities);
+}
+
+function notPending(run: RunContext): VersionStateError {
+  return new VersionStateError(`version ${run.version.version} of feature set "${run.version.featureSetName}" is no longer pending: run ${run.runId} cannot write to it`);
+}
