@@ -10,6 +10,7 @@ import { ImportFileError } from '../store/import/ImportFileError.ts';
 import { IngestError } from '../store/ingest/IngestError.ts';
 import { MigrationError } from '../store/migrate.ts';
 import { registerDemoData } from './commands/demoData.ts';
+import { registerEvaluate } from './commands/evaluate.ts';
 import { registerFeatureSets } from './commands/featureSets.ts';
 import { registerMaterialize } from './commands/materialize.ts';
 import { registerSchedule } from './commands/schedule.ts';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerDemoData(program);
   registerStats(program);
+  registerEvaluate(program);
   registerTrain(program);
   registerFeatureSets(program);
   registerMaterialize(program);

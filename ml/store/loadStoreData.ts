@@ -1,32 +1,50 @@
-import type { IdentifiedEntity } from '../data/EntityTable.ts';
+/**
+ * Everything a model learns from, read from the store at once: metadata field declarations,
+ * modalities, users and items (with their modality vectors) and events in time order. Training
+ * and evaluation read the store, never data files: import those first.
+ */
 import type { ModalityDeclaration } from '../features/EntityEncoder.ts';
 import type { Database } from '../../store/db/Database.ts';
 import type { FieldDeclaration } from '../../store/ingest/records.ts';
-import { readEntities } from '../../store/sql/readEntities.ts';
+import { readEntities, type StoredEntity } from '../../store/sql/readEntities.ts';
 import { readEvents, type StoredEvent } from '../../store/sql/readEvents.ts';
 import { loadMetadataFields } from '../../store/sql/metadataFields.ts';
 import { loadModalities } from '../../store/sql/modalities.ts';
 
-/** Everything a model learns from, read from the store in one consistent snapshot. */
 export interface StoreData {
   readonly fields: readonly FieldDeclaration[];
   readonly modalities: readonly ModalityDeclaration[];
-  readonly users: readonly IdentifiedEntity[];
-  readonly items: readonly IdentifiedEntity[];
+  readonly users: readonly StoredEntity[];
+  readonly items: readonly StoredEntity[];
   /** Time-ordered. */
   readonly events: readonly StoredEvent[];
 }
 
-/** Reads entities with their vectors and the events up to `until` (inclusive) in one transaction. */
-export async function loadStoreData(db: Database, until?: Date): Promise<StoreData> {
+export interface LoadStoreDataOptions {
+  /** Only events up to this time (inclusive), e.g. a data snapshot's watermark. */
+  readonly until?: Date | undefined;
+  /** Only events of these types (e.g. ["rating"]); default: all. */
+  readonly eventTypes?: readonly string[];
+  /** Load modality vectors; default true. */
+  readonly modalities?: boolean;
+}
+
+/** Reads in one transaction, so that entities and events agree with each other. */
+export async function loadStoreData(db: Database, options: LoadStoreDataOptions = {}): Promise<StoreData> {
+  const withVectors = options.modalities ?? true;
   return db.transaction(async (tx) => {
-    // Repeatable reads: counts, entities and events must agree with each other.
+    // Repeatable reads on a server: other sessions may ingest meanwhile.
     if (db.mode === 'server') await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     const fields = await loadMetadataFields(tx);
-    const modalities = (await loadModalities(tx)).map((modality) => ({ name: modality.name, dimension: modality.dimension, entityType: modality.entityType }));
-    const users = await readEntities(tx, 'user', { modalities: true });
-    const items = await readEntities(tx, 'item', { modalities: true });
-    const events = await readEvents(tx, until ? { until } : {});
+    const modalities = withVectors
+      ? (await loadModalities(tx)).map((row) => ({ name: row.name, dimension: row.dimension, entityType: row.entityType }))
+      : [];
+    const users = await readEntities(tx, 'user', { modalities: withVectors });
+    const items = await readEntities(tx, 'item', { modalities: withVectors });
+    const events = await readEvents(tx, {
+      ...(options.until ? { until: options.until } : {}),
+      ...(options.eventTypes ? { types: options.eventTypes } : {}),
+    });
     return { fields, modalities, users, items, events };
   });
 }

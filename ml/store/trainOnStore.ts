@@ -64,7 +64,7 @@ export async function trainOnStore(db: Database, input: unknown, options: { back
   const training = parseTrainConfig({ dropout: DEFAULT_ID_DROPOUT, ...config.training });
   const modelConfig = parseModelConfig({ ...config.model, task: config.target.task });
   const snapshot = await takeDataSnapshot(db);
-  const data = await loadStoreData(db, snapshot.eventWatermark ?? undefined);
+  const data = await loadStoreData(db, { until: snapshot.eventWatermark ?? undefined });
 
   const labelled = labelEvents(data.events, config.target);
   if (labelled.length < MIN_EVENTS) {

@@ -1,0 +1,23 @@
+/**
+ * `npm run bench -- <benchmark> [options]`: one file per benchmark under bench/, registered
+ * here by name. Add train, materialize, serve, ann, ... as they are written.
+ */
+import { runQualityBench } from './quality.ts';
+
+const BENCHMARKS: Readonly<Record<string, { readonly description: string; run(argv: readonly string[]): Promise<void> }>> = {
+  quality: { description: 'cold-start quality on ML-100K protocol A and CiteULike-a strict cold start', run: runQualityBench },
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const benchmark = name === undefined ? undefined : BENCHMARKS[name];
+  if (!benchmark) {
+    const list = Object.entries(BENCHMARKS).map(([key, value]) => `  ${key}: ${value.description}`).join('\n');
+    console.error(`usage: npm run bench -- <benchmark> [options]\n${name ? `unknown benchmark "${name}"\n` : ''}benchmarks:\n${list}`);
+    return 2;
+  }
+  await benchmark.run(rest);
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
