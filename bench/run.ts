@@ -3,9 +3,11 @@
  * here by name. Add train, materialize, serve, ann, ... as they are written.
  */
 import { runQualityBench } from './quality.ts';
+import { runTrainBench } from './train.ts';
 
 const BENCHMARKS: Readonly<Record<string, { readonly description: string; run(argv: readonly string[]): Promise<void> }>> = {
   quality: { description: 'cold-start quality on ML-100K protocol A and CiteULike-a strict cold start', run: runQualityBench },
+  train: { description: 'training examples/s of the MLP and the transformer companion per backend', run: runTrainBench },
 };
 
 async function main(argv: readonly string[]): Promise<number> {
