@@ -138,13 +138,16 @@ describe.skipIf(testedMode === 'server')('a fresh embedded store', () => {
     expect(JSON.parse(second.stdout)).toMatchObject({ applied: [], alreadyApplied: names });
   });
 
-  it('`start` migrates and fills an empty store with demo data, and reuses it the second time', async () => {
+  it('`start` migrates, fills an empty store with demo data, trains and materializes, and reuses it all the second time', async () => {
     const env = { SYNTHSTORE_DB_DIR: path.join(dir, 'db') };
     const first = await runCli(['start'], env);
     expect(first.code).toBe(0);
     const counts = JSON.parse(first.stdout);
     expect(counts.users).toBeGreaterThan(0);
     expect(counts.events).toBeGreaterThan(0);
+    // A trained model, and one published version of its synthesized features per entity type.
+    expect(counts).toMatchObject({ models: 1, trainingRuns: 1, featureSets: 2, featureSetVersions: 2, materializationRuns: 2 });
+    expect(counts.featureValues).toBe(counts.users + counts.items);
     const second = await runCli(['start'], { ...env, SYNTHSTORE_LOG_LEVEL: 'info' });
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toEqual(counts);
