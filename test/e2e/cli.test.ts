@@ -52,6 +52,15 @@ describe(`synthstore CLI (${testedMode})`, () => {
     expect(await stats(store)).toEqual(before);
   });
 
+  it('keeps data sets with overlapping ids apart with --id-prefix', async () => {
+    const dir = writeJsonlFixture(smallDataSet());
+    await runCli([...store.args, 'import', 'jsonl', dir], store.env);
+    const prefixed = await runCli([...store.args, 'import', 'jsonl', dir, '--id-prefix', 'copy:', '--json'], store.env);
+    expect(prefixed.code).toBe(0);
+    expect(JSON.parse(prefixed.stdout)).toMatchObject({ users: { inserted: 3, updated: 0 }, items: { inserted: 4, updated: 0 }, events: { inserted: 5 } });
+    expect(await stats(store)).toMatchObject({ users: 6, items: 8, events: 10, embeddings: 4 });
+  });
+
   it('names an unknown format and a missing directory', async () => {
     const unknown = await runCli([...store.args, 'import', 'csv', '/tmp'], store.env);
     expect(unknown.code).toBe(1);
