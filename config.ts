@@ -11,7 +11,8 @@ export type DatabaseConfig =
   | { readonly mode: 'server'; readonly url: string };
 
 /** The TensorFlow.js backend: tfjs-node when installed, else WebAssembly, else plain JS. */
-export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
 
 export interface Config {
   readonly database: DatabaseConfig;
@@ -34,7 +35,7 @@ const environmentSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   SYNTHSTORE_DB_DIR: z.string().min(1).optional(),
-  SYNTHSTORE_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  SYNTHSTORE_BACKEND: z.enum(BACKEND_PREFERENCES).default('auto'),
   SYNTHSTORE_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -62,10 +63,10 @@ export function loadConfig(
   };
 }
 
-const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
-
 function chooseBackend(value: string): BackendPreference {
-  if (!BACKENDS.includes(value as BackendPreference)) throw new ConfigError(`--backend: expected one of ${BACKENDS.join(', ')}, got "${value}"`);
+  if (!BACKEND_PREFERENCES.includes(value as BackendPreference)) {
+    throw new ConfigError(`--backend: expected one of ${BACKEND_PREFERENCES.join(', ')}, got "${value}"`);
+  }
   return value as BackendPreference;
 }
 

@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import type { TrainHooks } from '../ml/train/trainModel.ts';
 
 /** A progress bar over an epoch's batches with the running loss; silent when stderr is not a terminal. */
-export function trainingProgress(epochs: number): TrainHooks & { stop(): void } {
+export function trainingProgress(): TrainHooks & { stop(): void } {
   if (!process.stderr.isTTY) return { stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     {
@@ -15,7 +15,7 @@ export function trainingProgress(epochs: number): TrainHooks & { stop(): void } 
   let started = false;
   let validation = '-';
   return {
-    onBatch({ epoch, batch, batches, loss }) {
+    onBatch({ epoch, epochs, batch, batches, loss }) {
       if (!started) bar.start(batches, 0, { epoch, epochs, loss: '-', validation });
       started = true;
       if (batch === 1) bar.setTotal(batches);
@@ -27,6 +27,7 @@ export function trainingProgress(epochs: number): TrainHooks & { stop(): void } 
     },
     stop() {
       if (started) bar.stop();
+      started = false;
     },
   };
 }

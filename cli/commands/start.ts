@@ -32,7 +32,7 @@ export function registerStart(program: Command): void {
         } else {
           log.info('the store already holds data: reusing it');
         }
-        const progress = trainingProgress(20);
+        const progress = trainingProgress();
         const { model } = await ensureTrainedModel(db, log, config.backend, progress).finally(() => progress.stop());
         const featureSets = await ensureSynthesizedFeatureSets(db, model);
         await ensureMaterialized(db, log, config.backend, featureSets, model);

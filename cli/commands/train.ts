@@ -16,17 +16,10 @@ export function registerTrain(program: Command): void {
       await withStore(command.optsWithGlobals<GlobalOptions>(), async ({ db, log, config: { backend } }) => {
         const info = await initBackend(backend);
         log.info({ backend: info.name, kernels: info.kernels.length }, 'tensorflow.js backend ready');
-        const epochs = Number((config.training as { epochs?: number }).epochs ?? 20);
-        const progress = trainingProgress(epochs);
-        try {
-          const result = await trainOnStore(db, config, { backend: info.name, hooks: progress });
-          progress.stop();
-          const summary = { ...result, epochs: result.epochs.length, backend: info.name };
-          if (options.json) console.log(JSON.stringify({ ...result, backend: info.name }));
-          else log.info(summary, `model ${result.modelName} version ${result.modelVersion} registered`);
-        } finally {
-          progress.stop();
-        }
+        const progress = trainingProgress();
+        const result = await trainOnStore(db, config, { backend: info.name, hooks: progress }).finally(() => progress.stop());
+        if (options.json) console.log(JSON.stringify({ ...result, backend: info.name }));
+        else log.info({ ...result, epochs: result.epochs.length, backend: info.name }, `model ${result.modelName} version ${result.modelVersion} registered`);
       });
     });
 }

@@ -37,7 +37,7 @@ export interface EpochRecord {
 export type SizeChangeRecord = ModelSizeChange & { readonly epoch: number };
 
 export interface TrainHooks {
-  onBatch?(progress: { epoch: number; batch: number; batches: number; loss: number }): void;
+  onBatch?(progress: { epoch: number; epochs: number; batch: number; batches: number; loss: number }): void;
   onEpoch?(record: EpochRecord, sizeChanges: readonly SizeChangeRecord[]): void | Promise<void>;
 }
 
@@ -153,7 +153,7 @@ function runEpoch(
       disposeBatchTensors(tensors);
     }
     batchIndex++;
-    hooks.onBatch?.({ epoch, batch: batchIndex, batches, loss: lossSum / examples });
+    hooks.onBatch?.({ epoch, epochs: config.epochs, batch: batchIndex, batches, loss: lossSum / examples });
   }
   return { loss: lossSum / Math.max(1, examples), examples };
 }
