@@ -73,3 +73,25 @@ export interface ExampleBatch {
   /** [B] targets: 0/1 for binary, the value for regression; absent when scoring. */
   readonly label?: Float32Array;
 }
+
+/**
+ * B (user, item) pairs to score from synthetic features computed earlier (materialized feature
+ * values): the serving path, which runs no companion for entities the store has vectors of.
+ */
+export interface SyntheticBatch {
+  readonly size: number;
+  /** [B] ID indices; 0 = unknown. */
+  readonly userId: Int32Array;
+  readonly itemId: Int32Array;
+  /** [B, aggregates] standardized behavioural aggregates. */
+  readonly aggregates: Float32Array;
+  /** [U, synthDim] synthetic features of the batch's distinct users, and U. */
+  readonly synthUser: Float32Array;
+  readonly userCount: number;
+  /** [B] row of `synthUser` for each example. */
+  readonly userRow: Int32Array;
+  /** [I, synthDim] synthetic features of the batch's distinct items, and I. */
+  readonly synthItem: Float32Array;
+  readonly itemCount: number;
+  readonly itemRow: Int32Array;
+}

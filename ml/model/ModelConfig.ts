@@ -83,6 +83,14 @@ const RegularizationSchema = z.strictObject({
   l2: z.number().min(0).default(0),
 });
 
+const RetrievalSchema = z.strictObject({
+  /**
+   * Weight of the retrieval head's task loss (ml/model/retrieval.ts) beside the primary network's:
+   * it aligns user queries with materialized item vectors for ANN candidate search. 0 turns it off.
+   */
+  weight: z.number().min(0).default(0.2),
+});
+
 export const ModelConfigSchema = z
   .strictObject({
     task: z.enum(['binary', 'regression']).default('binary'),
@@ -93,6 +101,7 @@ export const ModelConfigSchema = z
     original: OriginalSchema.prefault({}),
     primary: PrimarySchema.prefault({}),
     regularization: RegularizationSchema.prefault({}),
+    retrieval: RetrievalSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const t = config.companion.transformer;

@@ -6,7 +6,9 @@
  *   groups = original(event) + [sUser[userRow], sItem[itemRow], interaction(both)]
  *   z, weights = combine(groups)
  *   y = primary(z)                        [B]
- *   loss = task(y, label) + l1 * mean|s| + l2 * mean s^2     (s: the batch's sUser and sItem)
+ *   r = retrieval(sUser[userRow], sItem[itemRow])            [B] two-tower score (ANN candidates)
+ *   loss = task(y, label) + w_r * task(r, label) + l1 * mean|s| + l2 * mean s^2
+ *                                          (s: the batch's sUser and sItem)
  *
  * so the loss depends on the companions and they receive gradients. Parameters live in one
  * registry (`Params`) in a fixed order; `trainableVariables()` is the list to optimize.
@@ -14,7 +16,7 @@
  * inside the caller's tf.tidy / optimizer.minimize.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { EntityInputs, ExampleBatch } from '../data/batch.ts';
+import type { EntityInputs, ExampleBatch, SyntheticBatch } from '../data/batch.ts';
 import type { CombineResult, Combiner } from './combine/Combiner.ts';
 import { createCombiner } from './combine/createCombiner.ts';
 import type { FeatureGroup, GroupSpec } from './combine/FeatureGroup.ts';
@@ -27,8 +29,9 @@ import type { ForwardOptions } from './ops.ts';
 import { OriginalFeatures } from './original.ts';
 import { Params } from './Params.ts';
 import { PrimaryNetwork } from './primary.ts';
+import { RetrievalHead } from './retrieval.ts';
 import { type EntityType, type ModelSchemas, ModelInputError, validateSchemas } from './schemas.ts';
-import { type BatchTensors, type EntityTensors, toBatchTensors, toEntityTensors } from './tensors.ts';
+import { type BatchTensors, type EntityTensors, toBatchTensors, toEntityTensors, toSyntheticTensors } from './tensors.ts';
 
 export interface ForwardResult {
   /** [B] logits (binary) or predicted ratings (regression). */
@@ -40,12 +43,16 @@ export interface ForwardResult {
   /** [B, G] per-example feature-group weights, rows sum to 1. */
   readonly groupWeights: tf.Tensor2D;
   readonly groupNames: readonly string[];
+  /** [B] the retrieval head's logits (binary) or scores (regression). */
+  readonly retrieval: tf.Tensor1D;
 }
 
 export interface LossResult {
   /** The scalar to minimize. */
   readonly total: tf.Scalar;
   readonly task: tf.Scalar;
+  /** The retrieval head's task loss (before its weight). */
+  readonly retrieval: tf.Scalar;
   /** mean |s| and mean s^2 over the synthetic features (before their l1 / l2 weights). */
   readonly synthMeanAbs: tf.Scalar;
   readonly synthMeanSquare: tf.Scalar;
@@ -69,6 +76,26 @@ export interface SynthModelOptions {
 
 type AnyBatch = ExampleBatch | BatchTensors;
 
+type OriginalTensors = Pick<BatchTensors, 'userId' | 'itemId' | 'aggregates' | 'userRow' | 'itemRow'>;
+
+interface HeadResult {
+  readonly output: tf.Tensor1D;
+  readonly combined: tf.Tensor2D;
+  readonly groupWeights: tf.Tensor2D;
+  readonly groupNames: readonly string[];
+  readonly retrieval: tf.Tensor1D;
+}
+
+/** Predictions scored from given synthetic features, with what explains them. */
+export interface SyntheticScore {
+  /** [B] probabilities (binary) or ratings. */
+  readonly prediction: tf.Tensor1D;
+  /** [B, G] per-example feature-group weights (columns follow `groupNames`). */
+  readonly groupWeights: tf.Tensor2D;
+  /** [B, combine output width] the combined feature vectors z. */
+  readonly combined: tf.Tensor2D;
+}
+
 function isTensorBatch(batch: AnyBatch): batch is BatchTensors {
   return batch.userId instanceof tf.Tensor;
 }
@@ -82,6 +109,7 @@ export class SynthModel {
   readonly #interaction: Interaction;
   readonly #combiner: Combiner;
   readonly #primary: PrimaryNetwork;
+  readonly #retrieval: RetrievalHead;
 
   /** Prefer `createModel` (validates and explains bad configs); this re-validates too. */
   constructor(config: ModelConfig, schemas: ModelSchemas, options: SynthModelOptions = {}) {
@@ -110,6 +138,7 @@ export class SynthModel {
         hiddenSizes: c.primary.hiddenSizes,
         dropout: c.primary.dropout,
       });
+      this.#retrieval = new RetrievalHead(this.params.scope('retrieval'), synthDim);
     } catch (error) {
       this.params.dispose();
       throw error;
@@ -143,33 +172,67 @@ export class SynthModel {
   forward(batch: BatchTensors, options: ForwardOptions): ForwardResult {
     const synthUser = this.#companions.user.apply(batch.users, options);
     const synthItem = this.#companions.item.apply(batch.items, options);
-    const userSynth = tf.gather(synthUser, batch.userRow) as tf.Tensor2D;
-    const itemSynth = tf.gather(synthItem, batch.itemRow) as tf.Tensor2D;
+    const { output, groupWeights, groupNames, retrieval } = this.#head(batch, synthUser, synthItem, options);
+    return { output, synthUser, synthItem, groupWeights, groupNames, retrieval };
+  }
+
+  /** Everything after the companions: combination, primary network and retrieval head. */
+  #head(original: OriginalTensors, synthUser: tf.Tensor2D, synthItem: tf.Tensor2D, options: ForwardOptions): HeadResult {
+    const userSynth = tf.gather(synthUser, original.userRow) as tf.Tensor2D;
+    const itemSynth = tf.gather(synthItem, original.itemRow) as tf.Tensor2D;
     const synthDim = this.#config.companion.synthDim;
     const groups: FeatureGroup[] = [
-      ...this.#original.apply(batch, options),
+      ...this.#original.apply(original, options),
       { name: 'user_synth', kind: 'synthetic', dim: synthDim, value: userSynth },
       { name: 'item_synth', kind: 'synthetic', dim: synthDim, value: itemSynth },
       { ...this.#interaction.spec, value: this.#interaction.apply(userSynth, itemSynth) },
     ];
     const combined: CombineResult = this.#combiner.apply(groups, options);
     const output = this.#primary.apply(combined.z, options);
-    return { output, synthUser, synthItem, groupWeights: combined.weights, groupNames: combined.names };
+    const retrieval = this.#retrieval.score(userSynth, itemSynth);
+    return { output, combined: combined.z, groupWeights: combined.weights, groupNames: combined.names, retrieval };
+  }
+
+  /**
+   * Scores pairs from synthetic features computed earlier (materialized in the store), so serving
+   * runs no companion for entities it has vectors of. Inference mode; tidied; caller disposes.
+   */
+  scoreFromSynthetic(batch: SyntheticBatch): SyntheticScore {
+    return tf.tidy(() => {
+      const tensors = toSyntheticTensors(batch, this.schemas.original, this.#config.companion.synthDim);
+      const head = this.#head(tensors, tensors.synthUser, tensors.synthItem, { training: false });
+      const prediction = this.#config.task === 'binary' ? tf.sigmoid(head.output) : head.output;
+      return { prediction: prediction as tf.Tensor1D, groupWeights: head.groupWeights, combined: head.combined };
+    });
+  }
+
+  /**
+   * [N, S] retrieval queries of N users' synthetic features: the inner product of a query with a
+   * stored item vector, plus `retrievalBias()`, is the retrieval head's score. Tidied.
+   */
+  retrievalQueries(synthUser: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => this.#retrieval.queries(synthUser));
+  }
+
+  retrievalBias(): number {
+    return this.#retrieval.bias();
   }
 
   /** Task loss + synthetic-feature regularization. Not tidied (see `forward`). */
   loss(batch: BatchTensors, options: ForwardOptions): LossResult {
     if (batch.label === undefined) throw new ModelInputError('loss: the batch has no labels');
     const forward = this.forward(batch, options);
-    const task = this.#config.task === 'binary'
-      ? sigmoidCrossEntropy(batch.label, forward.output)
-      : meanSquaredError(batch.label, forward.output);
+    const taskLoss = this.#config.task === 'binary' ? sigmoidCrossEntropy : meanSquaredError;
+    const task = taskLoss(batch.label, forward.output);
+    const retrieval = taskLoss(batch.label, forward.retrieval);
     const { meanAbs, meanSquare } = synthMoments([forward.synthUser, forward.synthItem]);
     const { l1, l2 } = this.#config.regularization;
     let total: tf.Scalar = task;
+    const retrievalWeight = this.#config.retrieval.weight;
+    if (retrievalWeight > 0) total = tf.add(total, tf.mul(retrieval, retrievalWeight));
     if (l1 > 0) total = tf.add(total, tf.mul(meanAbs, l1));
     if (l2 > 0) total = tf.add(total, tf.mul(meanSquare, l2));
-    return { total, task, synthMeanAbs: meanAbs, synthMeanSquare: meanSquare, forward };
+    return { total, task, retrieval, synthMeanAbs: meanAbs, synthMeanSquare: meanSquare, forward };
   }
 
   /** [B] probabilities (binary) or ratings (regression), inference mode. Tidied. */

@@ -3,7 +3,7 @@
  * against the model's schemas first, so a malformed batch fails with the field's name.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { EntityInputSchema, EntityInputs, ExampleBatch, OriginalInputSchema } from '../data/batch.ts';
+import type { EntityInputSchema, EntityInputs, ExampleBatch, OriginalInputSchema, SyntheticBatch } from '../data/batch.ts';
 import { ModelInputError, type ModelSchemas } from './schemas.ts';
 
 /** EntityInputs of N entities as tensors. */
@@ -109,7 +109,9 @@ export function toEntityTensors(inputs: EntityInputs, schema: EntityInputSchema,
   };
 }
 
-function validateOriginal(batch: ExampleBatch, schema: OriginalInputSchema): void {
+type OriginalArrays = Pick<ExampleBatch, 'size' | 'userId' | 'itemId' | 'aggregates' | 'userRow' | 'itemRow' | 'label'>;
+
+function validateOriginal(batch: OriginalArrays, schema: OriginalInputSchema, userCount: number, itemCount: number): void {
   const b = batch.size;
   if (!Number.isInteger(b) || b < 0) throw new ModelInputError(`batch.size: expected an integer >= 0, got ${b}`);
   const a = schema.aggregateNames.length;
@@ -121,13 +123,13 @@ function validateOriginal(batch: ExampleBatch, schema: OriginalInputSchema): voi
   if (batch.label !== undefined) expectLength('batch.label', batch.label.length, b, `${b}`);
   checkIndices('batch.userId', batch.userId, schema.userIdVocabSize);
   checkIndices('batch.itemId', batch.itemId, schema.itemIdVocabSize);
-  checkIndices('batch.userRow', batch.userRow, batch.users.count);
-  checkIndices('batch.itemRow', batch.itemRow, batch.items.count);
+  checkIndices('batch.userRow', batch.userRow, userCount);
+  checkIndices('batch.itemRow', batch.itemRow, itemCount);
 }
 
 /** ExampleBatch -> tensors (validated). The caller owns the result (dispose or tidy). */
 export function toBatchTensors(batch: ExampleBatch, schemas: ModelSchemas): BatchTensors {
-  validateOriginal(batch, schemas.original);
+  validateOriginal(batch, schemas.original, batch.users.count, batch.items.count);
   const b = batch.size;
   const users = toEntityTensors(batch.users, schemas.user, 'batch.users');
   const items = toEntityTensors(batch.items, schemas.item, 'batch.items');
@@ -142,6 +144,33 @@ export function toBatchTensors(batch: ExampleBatch, schemas: ModelSchemas): Batc
     itemRow: tf.tensor1d(batch.itemRow, 'int32'),
     ...(batch.label === undefined ? {} : { label: tf.tensor1d(batch.label, 'float32') }),
   };
+}
+
+/** A SyntheticBatch as tensors (validated). The caller owns the result (dispose or tidy). */
+export function toSyntheticTensors(batch: SyntheticBatch, schema: OriginalInputSchema, synthDim: number): SyntheticTensors {
+  validateOriginal(batch, schema, batch.userCount, batch.itemCount);
+  expectLength('batch.synthUser', batch.synthUser.length, batch.userCount * synthDim, `${batch.userCount} x ${synthDim}`);
+  expectLength('batch.synthItem', batch.synthItem.length, batch.itemCount * synthDim, `${batch.itemCount} x ${synthDim}`);
+  return {
+    userId: tf.tensor1d(batch.userId, 'int32'),
+    itemId: tf.tensor1d(batch.itemId, 'int32'),
+    aggregates: tf.tensor2d(batch.aggregates, [batch.size, schema.aggregateNames.length], 'float32'),
+    userRow: tf.tensor1d(batch.userRow, 'int32'),
+    itemRow: tf.tensor1d(batch.itemRow, 'int32'),
+    synthUser: tf.tensor2d(batch.synthUser, [batch.userCount, synthDim], 'float32'),
+    synthItem: tf.tensor2d(batch.synthItem, [batch.itemCount, synthDim], 'float32'),
+  };
+}
+
+/** The tensors of a SyntheticBatch. */
+export interface SyntheticTensors {
+  readonly userId: tf.Tensor1D;
+  readonly itemId: tf.Tensor1D;
+  readonly aggregates: tf.Tensor2D;
+  readonly userRow: tf.Tensor1D;
+  readonly itemRow: tf.Tensor1D;
+  readonly synthUser: tf.Tensor2D;
+  readonly synthItem: tf.Tensor2D;
 }
 
 export function disposeEntityTensors(entities: EntityTensors): void {

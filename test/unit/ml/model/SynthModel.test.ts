@@ -55,16 +55,52 @@ describe.each(['mlp', 'transformer'] as const)('SynthModel with the %s companion
 });
 
 describe('SynthModel', () => {
-  it('loss = task + l1 * mean|s| + l2 * mean s^2', () => {
-    const model = createModel(tinyConfig({ regularization: { l1: 0.3, l2: 0.2 } }), schemas);
+  it('loss = task + w_r * retrieval task + l1 * mean|s| + l2 * mean s^2', () => {
+    const model = createModel(tinyConfig({ regularization: { l1: 0.3, l2: 0.2 }, retrieval: { weight: 0.4 } }), schemas);
     const batch = model.toTensors(randomBatch(8, 3));
-    const [total, task, abs, square] = tf.tidy(() => {
+    const [total, task, retrieval, abs, square] = tf.tidy(() => {
       const l = model.loss(batch, { training: false });
-      return [l.total, l.task, l.synthMeanAbs, l.synthMeanSquare].map((t) => t.dataSync()[0]!);
+      return [l.total, l.task, l.retrieval, l.synthMeanAbs, l.synthMeanSquare].map((t) => t.dataSync()[0]!);
     }) as unknown as number[];
-    expect(total!).toBeCloseTo(task! + 0.3 * abs! + 0.2 * square!, 5);
+    expect(total!).toBeCloseTo(task! + 0.4 * retrieval! + 0.3 * abs! + 0.2 * square!, 5);
     expect(abs!).toBeGreaterThan(0);
+    expect(retrieval!).toBeGreaterThan(0);
     disposeBatchTensors(batch);
+    model.dispose();
+  });
+
+  it('scores from given synthetic features exactly as the full forward pass, and retrieval queries reproduce the retrieval head', () => {
+    const model = createModel(tinyConfig({ combine: { mode: 'attention' } }), schemas);
+    const example = randomBatch(9, 6, { users: 4, items: 5 });
+    const full = model.explain(example);
+    const synthUser = model.synthesize('user', example.users);
+    const synthItem = model.synthesize('item', example.items);
+    const scored = model.scoreFromSynthetic({
+      size: example.size, userId: example.userId, itemId: example.itemId, aggregates: example.aggregates,
+      synthUser: synthUser.dataSync() as Float32Array, userCount: 4, userRow: example.userRow,
+      synthItem: synthItem.dataSync() as Float32Array, itemCount: 5, itemRow: example.itemRow,
+    });
+    expect(maxAbsDiff(scored.prediction.dataSync(), full.prediction.dataSync())).toBeLessThan(1e-6);
+    expect(maxAbsDiff(scored.groupWeights.dataSync(), full.groupWeights.dataSync())).toBeLessThan(1e-6);
+    expect(scored.combined.shape[0]).toBe(9);
+
+    const queries = model.retrievalQueries(synthUser);
+    const tensors = model.toTensors(example);
+    const retrieval = tf.tidy(() => model.forward(tensors, { training: false }).retrieval.dataSync());
+    const q = queries.dataSync(), u = synthItem.dataSync(), s = 6;
+    const bias = model.retrievalBias();
+    for (let b = 0; b < example.size; b++) {
+      let dot = bias;
+      for (let k = 0; k < s; k++) dot += q[example.userRow[b]! * s + k]! * u[example.itemRow[b]! * s + k]!;
+      expect(dot).toBeCloseTo(retrieval[b]!, 5);
+    }
+    expect(() => model.scoreFromSynthetic({
+      size: 1, userId: new Int32Array(1), itemId: new Int32Array(1), aggregates: new Float32Array(3),
+      synthUser: new Float32Array(5), userCount: 1, userRow: new Int32Array(1),
+      synthItem: new Float32Array(6), itemCount: 1, itemRow: new Int32Array(1),
+    })).toThrow(/batch.synthUser: expected 6 values/);
+    tf.dispose([full.prediction, full.groupWeights, synthUser, synthItem, scored.prediction, scored.groupWeights, scored.combined, queries]);
+    disposeBatchTensors(tensors);
     model.dispose();
   });
 
