@@ -13,7 +13,8 @@
 import type { Database, SqlClient } from '../db/Database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { addLineageEdge } from '../registry/lineage.ts';
-import { createFeatureVectorIndex } from '../sql/featureVectorIndex.ts';
+import { createFeatureVectorIndex, type VectorMetric } from '../sql/featureVectorIndex.ts';
+import type { EntityType } from '../ingest/records.ts';
 import { writeFeatureValues as writeFeatureValueRows, type FeatureValueRow } from '../sql/writeFeatureValues.ts';
 import { checkFeatureValues } from './checkFeatureValues.ts';
 import { FeatureSetVersionNotFoundError, FeatureSetInputError, VersionStateError } from './errors.ts';
@@ -127,7 +128,7 @@ export async function publishVersion(db: Database, versionId: number, options: {
   await db.transaction(async (tx) => {
     const head = await lockablePending(tx, versionId, false);
     const vector = vectorFeature(head.schema.features);
-    if (vector) await createFeatureVectorIndex(tx, versionId, vector.dimension);
+    if (vector) await createFeatureVectorIndex(tx, versionId, vector.dimension, indexMetrics(head));
     await lockablePending(tx, versionId, true);
     const previous = head.kind === 'synthesized' ? await previousPublished(tx, head.featureSetId, head.version) : null;
     const statistics = await computeVersionStatistics(tx, { id: versionId, schema: head.schema, kind: head.kind }, previous);
@@ -142,24 +143,33 @@ export async function publishVersion(db: Database, versionId: number, options: {
   return getVersion(db, versionId);
 }
 
+/**
+ * Every vector version is searchable by cosine (similar entities); synthesized item vectors also
+ * by inner product, the retrieval head's score that recommendation candidates come from.
+ */
+function indexMetrics(head: PendingHead): VectorMetric[] {
+  return head.kind === 'synthesized' && head.entityType === 'item' ? ['cosine', 'inner_product'] : ['cosine'];
+}
+
 interface PendingHead {
   readonly featureSetId: number;
   readonly name: string;
   readonly kind: FeatureSetKind;
+  readonly entityType: EntityType;
   readonly version: number;
   readonly schema: VersionSchema;
 }
 
 async function lockablePending(tx: SqlClient, versionId: number, lock: boolean): Promise<PendingHead> {
-  const [row] = await tx.query<{ feature_set_id: number; name: string; kind: FeatureSetKind; version: number; status: VersionStatus; schema: unknown }>(
-    `SELECT v.feature_set_id, fs.name, fs.kind::text AS kind, v.version, v.status::text AS status, v.schema
+  const [row] = await tx.query<{ feature_set_id: number; name: string; kind: FeatureSetKind; entity_type: EntityType; version: number; status: VersionStatus; schema: unknown }>(
+    `SELECT v.feature_set_id, fs.name, fs.kind::text AS kind, fs.entity_type::text AS entity_type, v.version, v.status::text AS status, v.schema
        FROM feature_set_version v JOIN feature_set fs ON fs.id = v.feature_set_id
       WHERE v.id = $1${lock ? ' FOR UPDATE OF v' : ''}`,
     [versionId],
   );
   if (!row) throw new FeatureSetVersionNotFoundError(`no feature set version with id ${versionId}`);
   if (row.status !== 'pending') throw new VersionStateError(`version ${row.version} of feature set "${row.name}" is ${row.status}, not pending: it cannot be published`);
-  return { featureSetId: row.feature_set_id, name: row.name, kind: row.kind, version: row.version, schema: parseJson(row.schema) as VersionSchema };
+  return { featureSetId: row.feature_set_id, name: row.name, kind: row.kind, entityType: row.entity_type, version: row.version, schema: parseJson(row.schema) as VersionSchema };
 }
 
 async function previousPublished(tx: SqlClient, featureSetId: number, version: number): Promise<PreviousVersion | null> {
