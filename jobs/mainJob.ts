@@ -53,9 +53,9 @@ export async function ensureSynthesizedFeatureSets(db: Database, model: StoredMo
       entityType,
       kind: 'synthesized',
       owner: 'synthstore',
-      description: `features the ${MAIN_MODEL} model's companion network synthesizes from ${entityType} metadata, text and embeddings`,
+      description: `features the ${model.name} model's companion network synthesizes from ${entityType} metadata, text and embeddings`,
       tags: ['synthesized', 'cold-start'],
-      source: { model: MAIN_MODEL },
+      source: { model: model.name },
       features: [{ name: 'synthetic', type: 'vector', dimension: synthDim }],
     });
     names.push(name);

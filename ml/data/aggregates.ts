@@ -54,7 +54,8 @@ export interface AggregateOptions {
 
 const DAY_MS = 86_400_000;
 
-interface SideState {
+/** What one side's history adds up to at a moment; exported for serving, which reads it from SQL. */
+export interface SideState {
   count: number;
   sum: number;
   positives: number;
@@ -103,11 +104,7 @@ export function computeAggregates(
         items.set(event.itemId, { count: 1, sum: event.value, positives: positive, time: event.time });
       }
     }
-    const row = q * width;
-    const user = users.get(query.userId);
-    const item = items.get(query.itemId);
-    writeSide(out, row, user, user ? (query.time - user.time) / DAY_MS : Number.NaN);
-    writeSide(out, row + 4, item, item ? (query.time - item.time) / DAY_MS : Number.NaN);
+    aggregatesAt(users.get(query.userId), items.get(query.itemId), query.time, out, q);
   }
   return out;
 }
@@ -117,6 +114,17 @@ export function unknownAggregates(): Float32Array {
   const out = new Float32Array(AGGREGATES.length);
   writeSide(out, 0, undefined, Number.NaN);
   writeSide(out, 4, undefined, Number.NaN);
+  return out;
+}
+
+/**
+ * The raw aggregates of one (user, item) pair at time `now` from the sides' histories (undefined:
+ * no history), exactly as computeAggregates would give them: serving reads the states from SQL.
+ */
+export function aggregatesAt(user: SideState | undefined, item: SideState | undefined, now: number, out = new Float32Array(AGGREGATES.length), row = 0): Float32Array {
+  const offset = row * AGGREGATES.length;
+  writeSide(out, offset, user, user ? (now - user.time) / DAY_MS : Number.NaN);
+  writeSide(out, offset + 4, item, item ? (now - item.time) / DAY_MS : Number.NaN);
   return out;
 }
 

@@ -2,9 +2,10 @@
  * Errors of the feature store core, each with a stable code that the API maps to GraphQL
  * extensions: NOT_FOUND (no such feature set or readable version) is distinct from
  * BAD_USER_INPUT (an invalid definition or invalid values) and from CONFLICT (the operation does
- * not fit the version's state, e.g. writing to a published version).
+ * not fit the version's state, e.g. writing to a published version) and from FAILED_PRECONDITION
+ * (the store lacks something the request needs first, e.g. materialized item features).
  */
-export const FEATURE_STORE_ERROR_CODES = ['NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT'] as const;
+export const FEATURE_STORE_ERROR_CODES = ['NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'FAILED_PRECONDITION'] as const;
 export type FeatureStoreErrorCode = (typeof FEATURE_STORE_ERROR_CODES)[number];
 
 export class FeatureStoreError extends Error {
