@@ -3,6 +3,7 @@ import { MaterializeError } from '../errors.ts';
 
 export interface RunProgress {
   readonly runId: number;
+  readonly featureSetVersionId: number;
   readonly featureSet: string;
   readonly version: number;
   readonly versionStatus: string;
@@ -27,20 +28,22 @@ export async function getRunProgress(db: Database, runId: number): Promise<RunPr
 }
 
 /** The latest runs, newest first, optionally of one feature set. */
-export async function listRuns(db: Database, options: { readonly featureSet?: string; readonly runId?: number; readonly limit?: number } = {}): Promise<RunProgress[]> {
+export async function listRuns(db: Pick<Database, 'prisma'>, options: { readonly featureSet?: string; readonly runId?: number; readonly runIds?: readonly number[]; readonly limit?: number } = {}): Promise<RunProgress[]> {
   const runs = await db.prisma.materializationRun.findMany({
     where: {
       ...(options.runId === undefined ? {} : { id: options.runId }),
+      ...(options.runIds === undefined ? {} : { id: { in: [...options.runIds] } }),
       ...(options.featureSet === undefined ? {} : { featureSetVersion: { featureSet: { name: options.featureSet } } }),
     },
     orderBy: { id: 'desc' },
-    take: options.limit ?? 20,
+    take: options.runIds ? options.runIds.length : (options.limit ?? 20),
     include: { featureSetVersion: { include: { featureSet: { select: { name: true } } } }, partitions: { select: { status: true, worker: true } } },
   });
   return runs.map((run) => {
     const count = (status: string) => run.partitions.filter((partition) => partition.status === status).length;
     return {
       runId: run.id,
+      featureSetVersionId: run.featureSetVersionId,
       featureSet: run.featureSetVersion.featureSet.name,
       version: run.featureSetVersion.version,
       versionStatus: run.featureSetVersion.status,
