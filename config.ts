@@ -18,6 +18,8 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly backend: BackendPreference;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Where the API server listens (`synthstore serve`, `npm start`). */
+  readonly server: { readonly host: string; readonly port: number };
 }
 
 /** Values given on the command line; they win over the environment. */
@@ -25,7 +27,11 @@ export interface ConfigOverrides {
   readonly dbDir?: string | undefined;
   readonly databaseUrl?: string | undefined;
   readonly backend?: string | undefined;
+  readonly port?: string | undefined;
+  readonly host?: string | undefined;
 }
+
+export const DEFAULT_PORT = 4000;
 
 export const DEFAULT_DATA_DIR = '.synthstore/db';
 
@@ -39,6 +45,8 @@ const environmentSchema = z.object({
   SYNTHSTORE_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
+  SYNTHSTORE_PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_PORT),
+  SYNTHSTORE_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export class ConfigError extends Error {
@@ -60,7 +68,15 @@ export function loadConfig(
     database: chooseDatabase(overrides, env.DATABASE_URL, env.SYNTHSTORE_DB_DIR),
     backend: chooseBackend(overrides.backend ?? env.SYNTHSTORE_BACKEND),
     logLevel: env.SYNTHSTORE_LOG_LEVEL,
+    server: { host: overrides.host ?? env.SYNTHSTORE_HOST, port: choosePort(overrides.port, env.SYNTHSTORE_PORT) },
   };
+}
+
+function choosePort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`--port: expected a port number from 0 to 65535 (0: any free port), got "${value}"`);
+  return port;
 }
 
 function chooseBackend(value: string): BackendPreference {

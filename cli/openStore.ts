@@ -9,6 +9,9 @@ export interface GlobalOptions {
   db?: string;
   databaseUrl?: string;
   backend?: string;
+  /** serve and start: where the API listens. */
+  port?: string;
+  host?: string;
 }
 
 export interface StoreContext {
@@ -23,7 +26,7 @@ export async function withStore<T>(
   work: (context: StoreContext) => Promise<T>,
   { requireMigrated = true } = {},
 ): Promise<T> {
-  const overrides: ConfigOverrides = { dbDir: options.db, databaseUrl: options.databaseUrl, backend: options.backend };
+  const overrides: ConfigOverrides = { dbDir: options.db, databaseUrl: options.databaseUrl, backend: options.backend, port: options.port, host: options.host };
   const config = loadConfig(overrides);
   const log = createLogger(config.logLevel);
   const db = await openDatabase(config.database);

@@ -15,6 +15,8 @@ import { registerFeatureSets } from './commands/featureSets.ts';
 import { registerMaterialize } from './commands/materialize.ts';
 import { registerSchedule } from './commands/schedule.ts';
 import { registerWorker } from './commands/worker.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerApiKey } from './commands/apikey.ts';
 import { registerImport } from './commands/importData.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerStart } from './commands/start.ts';
@@ -51,6 +53,8 @@ export function buildProgram(): Command {
   registerMaterialize(program);
   registerSchedule(program);
   registerWorker(program);
+  registerServe(program);
+  registerApiKey(program);
   return program;
 }
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readMigrations } from '../../store/migrate.ts';
+import { spawnServer } from '../support/spawnServer.ts';
 import { runCli } from '../support/runCli.ts';
 import { sharedDataSet } from '../support/sharedData.ts';
 import { smallDataSet, writeJsonlFixture } from '../support/jsonlFixture.ts';
@@ -147,9 +148,9 @@ describe.skipIf(testedMode === 'server')('a fresh embedded store', () => {
     expect(JSON.parse(second.stdout)).toMatchObject({ applied: [], alreadyApplied: names });
   });
 
-  it('`start` migrates, fills an empty store with demo data, trains and materializes, and reuses it all the second time', async () => {
+  it('`start` migrates, fills an empty store with demo data, trains and materializes, reuses it all the second time, and serves it', async () => {
     const env = { SYNTHSTORE_DB_DIR: path.join(dir, 'db') };
-    const first = await runCli(['start'], env);
+    const first = await runCli(['start', '--no-serve'], env);
     expect(first.code).toBe(0);
     const counts = JSON.parse(first.stdout);
     expect(counts.users).toBeGreaterThan(0);
@@ -157,9 +158,24 @@ describe.skipIf(testedMode === 'server')('a fresh embedded store', () => {
     // A trained model, and one published version of its synthesized features per entity type.
     expect(counts).toMatchObject({ models: 1, trainingRuns: 1, featureSets: 2, featureSetVersions: 2, materializationRuns: 2 });
     expect(counts.featureValues).toBe(counts.users + counts.items);
-    const second = await runCli(['start'], { ...env, SYNTHSTORE_LOG_LEVEL: 'info' });
+    const second = await runCli(['start', '--no-serve'], { ...env, SYNTHSTORE_LOG_LEVEL: 'info' });
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toEqual(counts);
     expect(second.stderr).toContain('reusing it');
-  });
+
+    // Serving: the banner's key and example query work as printed, twice with the same key.
+    for (let run = 0; run < 2; run++) {
+      const server = await spawnServer(['start', '--port', '0'], env);
+      try {
+        const key = /API key \(team demo[^)]*\): (\S+)/.exec(server.stdout())![1]!;
+        const body = /-d '(.+)'$/m.exec(server.stdout())![1]!;
+        const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+        const answer = (await response.json()) as { data: { recommend: { items: { score: number }[] } } };
+        expect(answer.data.recommend.items).toHaveLength(5);
+        if (run === 1) expect(fs.readFileSync(path.join(dir, 'api-key'), 'utf8').trim()).toBe(key);
+      } finally {
+        expect(await server.stop()).toBe(0);
+      }
+    }
+  }, 300_000);
 });
