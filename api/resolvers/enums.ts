@@ -10,6 +10,7 @@ export const enumResolvers = {
   MaterializationMode: { FULL: 'full', INCREMENTAL: 'incremental' },
   FeatureSource: { MATERIALIZED: 'materialized', COMPUTED: 'computed' },
   FeatureValueStatus: { OK: 'ok', STALE: 'stale', MISSING: 'missing' },
+  FieldType: { NUMERIC: 'numeric', CATEGORICAL: 'categorical', TEXT: 'text', TAGS: 'tags', BOOLEAN: 'boolean', DATE: 'date' },
   ApiScope: { READ: 'read', INGEST: 'ingest', ADMIN: 'admin' },
   LineageKind: {
     DATA_SNAPSHOT: 'data_snapshot', TRAINING_RUN: 'training_run', MODEL_VERSION: 'model_version',

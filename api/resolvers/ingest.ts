@@ -5,12 +5,13 @@
  */
 import { Ingestor, type IngestSummary } from '../../store/ingest/Ingestor.ts';
 import { IngestError } from '../../store/ingest/IngestError.ts';
-import type { EntityType, IngestItem, Metadata } from '../../store/ingest/records.ts';
+import type { EntityType, FieldType, IngestItem, Metadata } from '../../store/ingest/records.ts';
 import type { ApiContext } from '../context.ts';
 import { requireScope } from '../context.ts';
 import { checkCount, MAX_INGEST } from './limits.ts';
 
 interface EntityInput { id: string; metadata?: unknown }
+interface FieldInput { name: string; type: FieldType; description?: string | null }
 interface EventInput { user: string; item: string; type: string; value: number; timestamp: Date; eventId?: string | null; context?: unknown }
 interface EmbeddingInput { entity: EntityType; id: string; modality: string; model: string; vector: number[] }
 
@@ -38,7 +39,10 @@ function metadataOf(value: unknown, origin: { batch: string; index: number }): M
   return value as Metadata;
 }
 
-function* entities(batch: string, entityType: EntityType, inputs: readonly EntityInput[]): Iterable<IngestItem> {
+function* entities(batch: string, entityType: EntityType, inputs: readonly EntityInput[], fields: readonly FieldInput[] = []): Iterable<IngestItem> {
+  for (const [index, field] of fields.entries()) {
+    yield { kind: 'field', origin: { batch: 'fields', index }, record: { entityType, name: field.name, type: field.type, ...(field.description ? { description: field.description } : {}) } };
+  }
   for (const [index, input] of inputs.entries()) {
     const origin = { batch, index };
     yield { kind: 'entity', origin, record: { entityType, externalId: input.id, metadata: metadataOf(input.metadata, origin) } };
@@ -47,8 +51,10 @@ function* entities(batch: string, entityType: EntityType, inputs: readonly Entit
 
 export const ingestResolvers = {
   Mutation: {
-    ingestUsers: (_: unknown, args: { users: EntityInput[] }, context: ApiContext) => ingest(context, 'users', args.users.length, () => entities('users', 'user', args.users)),
-    ingestItems: (_: unknown, args: { items: EntityInput[] }, context: ApiContext) => ingest(context, 'items', args.items.length, () => entities('items', 'item', args.items)),
+    ingestUsers: (_: unknown, args: { users: EntityInput[]; fields?: FieldInput[] | null }, context: ApiContext) =>
+      ingest(context, 'users', args.users.length, () => entities('users', 'user', args.users, args.fields ?? [])),
+    ingestItems: (_: unknown, args: { items: EntityInput[]; fields?: FieldInput[] | null }, context: ApiContext) =>
+      ingest(context, 'items', args.items.length, () => entities('items', 'item', args.items, args.fields ?? [])),
     ingestEvents: (_: unknown, args: { events: EventInput[] }, context: ApiContext) =>
       ingest(context, 'events', args.events.length, function* () {
         for (const [index, event] of args.events.entries()) {
