@@ -9,6 +9,7 @@ import type { ApiKeyRecord, ApiScope } from '../store/apiKeys.ts';
 import type { Scorer } from '../ml/serving/Scorer.ts';
 import { ForbiddenError } from './errors.ts';
 import type { Loaders } from './loaders.ts';
+import type { Authenticator } from './auth.ts';
 
 export interface ApiServices {
   readonly db: Database;
@@ -16,6 +17,7 @@ export interface ApiServices {
   /** The job queue that training and materialization requests go to. */
   readonly queue: PgBoss;
   readonly log: pino.Logger;
+  readonly authenticator: Authenticator;
 }
 
 export interface ApiContext extends ApiServices {

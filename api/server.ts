@@ -17,7 +17,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Database } from '../store/db/Database.ts';
 import { Scorer } from '../ml/serving/Scorer.ts';
 import { ServingModels } from '../ml/serving/ServingModels.ts';
-import { authenticate } from './auth.ts';
+import { Authenticator } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { toClientError } from './errors.ts';
 import { createLoaders } from './loaders.ts';
@@ -48,6 +48,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const { db, queue, log } = options;
   const models = new ServingModels(db);
   const scorer = new Scorer(db, models);
+  const authenticator = new Authenticator(db);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -75,7 +76,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     '/graphql',
     express.json({ limit: '32mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({ db, scorer, queue, log, viewer: await authenticate(db, req.headers), loaders: createLoaders(db) }),
+      context: async ({ req }) => ({ db, scorer, queue, log, authenticator, viewer: await authenticator.authenticate(req.headers), loaders: createLoaders(db) }),
     }),
   );
   await new Promise<void>((resolve, reject) => {

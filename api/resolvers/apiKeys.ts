@@ -14,6 +14,11 @@ export const apiKeyResolvers = {
       const { key, record } = await createApiKey(context.db, args.team, args.scopes);
       return { apiKey: record, secret: key };
     },
-    revokeApiKey: (_: unknown, args: { prefix: string }, context: ApiContext) => (requireScope(context, 'admin'), revokeApiKey(context.db, args.prefix)),
+    revokeApiKey: async (_: unknown, args: { prefix: string }, context: ApiContext) => {
+      requireScope(context, 'admin');
+      const revoked = await revokeApiKey(context.db, args.prefix);
+      context.authenticator.forget();
+      return revoked;
+    },
   },
 };

@@ -20,6 +20,7 @@ import { searchFeatureVectors } from '../../store/sql/searchFeatureVectors.ts';
 import { AGGREGATES, aggregatesAt } from '../data/aggregates.ts';
 import type { LoadedModel } from '../store/modelArtifacts.ts';
 import { ServingError } from './ServingError.ts';
+import { TtlCache } from '../../store/ttlCache.ts';
 import type { ModelRef, ServingModels } from './ServingModels.ts';
 import { syntheticFeatures, type SyntheticFeatures, type SyntheticSource } from './syntheticFeatures.ts';
 
@@ -69,9 +70,13 @@ export interface Recommendation extends Prediction {
   readonly items: (ScoredItem & { readonly retrievalScore: number })[];
 }
 
+/** How long the synthesized versions of a model are reused before asking again (new publications show up within it). */
+const VERSIONS_TTL_MS = 2_000;
+
 export class Scorer {
   readonly #db: Database;
   readonly #models: ServingModels;
+  readonly #versions = new TtlCache<number, Awaited<ReturnType<typeof findSynthesizedVersions>>>(VERSIONS_TTL_MS);
 
   constructor(db: Database, models: ServingModels) {
     this.#db = db;
@@ -81,7 +86,7 @@ export class Scorer {
   async predict(userId: string, itemIds: readonly string[], model: ModelRef): Promise<Prediction> {
     checkCandidates(itemIds);
     const loaded = await this.#models.get(model);
-    const versions = await findSynthesizedVersions(this.#db.sql, loaded.version.id);
+    const versions = await this.#synthesizedVersions(loaded);
     const [user, items] = await Promise.all([
       syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user),
       syntheticFeatures(this.#db, loaded, 'item', itemIds, versions.item),
@@ -91,7 +96,7 @@ export class Scorer {
 
   async combinedVector(userId: string, itemId: string, model: ModelRef): Promise<CombinedVector> {
     const loaded = await this.#models.get(model);
-    const versions = await findSynthesizedVersions(this.#db.sql, loaded.version.id);
+    const versions = await this.#synthesizedVersions(loaded);
     const user = await syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user);
     const item = await syntheticFeatures(this.#db, loaded, 'item', [itemId], versions.item);
     const scored = await this.#score(loaded, userId, user, [itemId], item, true);
@@ -101,7 +106,7 @@ export class Scorer {
   async recommend(userId: string, k: number, model: ModelRef, filter: RecommendFilter = {}, candidates = Math.max(100, 5 * k)): Promise<Recommendation> {
     if (!Number.isInteger(k) || k < 1 || k > 100) throw new ServingError('BAD_USER_INPUT', `k must be an integer in [1, 100], got ${k}`);
     const loaded = await this.#models.get(model);
-    const versions = await findSynthesizedVersions(this.#db.sql, loaded.version.id);
+    const versions = await this.#synthesizedVersions(loaded);
     const itemVersion = requireItemVersion(versions.item, loaded);
     const user = await syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user);
     const query = tf.tidy(() => loaded.model.retrievalQueries(tf.tensor2d(user.values, [1, user.dimension])).dataSync());
@@ -125,6 +130,10 @@ export class Scorer {
       .sort((a, b) => b.score - a.score)
       .slice(0, k);
     return { ...scored, candidates: itemIds.length, items: ranked };
+  }
+
+  #synthesizedVersions(loaded: LoadedModel) {
+    return this.#versions.get(loaded.version.id, () => findSynthesizedVersions(this.#db.sql, loaded.version.id));
   }
 
   async #score(

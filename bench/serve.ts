@@ -1,0 +1,212 @@
+/**
+ * `npm run bench -- serve [--quick] [--items N] [--seconds S] [--rates 1000,100,100] [--embedded]`: serving
+ * latency under load. Builds a store of N generated items (default 100k) with a trained model
+ * and its materialized synthesized features, starts `synthstore serve` in a child process, and
+ * drives it with autocannon: features(1 entity), predict(100 candidates) and recommend(k=10),
+ * each at a fixed rate (1,000, 100 and 100 requests/s by default) and at saturation. Reports p50/p99 and
+ * requests/s, and each target of issue #6 as met or not. Runs on the server database
+ * (DATABASE_URL; a temporary database beside it) or, with --embedded, on PGlite.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pino from 'pino';
+import { loadConfig } from '../config.ts';
+import { ensureMaterialized, ensureSynthesizedFeatureSets } from '../jobs/mainJob.ts';
+import { initBackend } from '../ml/backend.ts';
+import { trainOnStore } from '../ml/store/trainOnStore.ts';
+import { createApiKey } from '../store/apiKeys.ts';
+import type { Database } from '../store/db/Database.ts';
+import { openEmbeddedDatabase } from '../store/db/openEmbeddedDatabase.ts';
+import { openServerDatabase } from '../store/db/openServerDatabase.ts';
+import { demoDataSource } from '../store/demo/demoData.ts';
+import { importData } from '../store/import/importData.ts';
+import { migrate } from '../store/migrate.ts';
+import { loadModelVersion } from '../store/registry/modelVersions.ts';
+import { createDatabase, dropDatabase, type ServerDatabase } from '../test/support/serverTemplate.ts';
+import { spawnServer } from '../test/support/spawnServer.ts';
+
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+
+interface Scenario {
+  readonly name: string;
+  /** The target p99 in ms, and the rate it must hold at. */
+  readonly targetP99Ms: number;
+  readonly targetRps?: number;
+  /** The fixed rate (requests/s) of its first run. */
+  readonly fixedRate: number;
+  body(random: () => number): string;
+}
+
+export interface ServeMeasurement {
+  readonly scenario: string;
+  readonly load: 'fixed-rate' | 'saturation';
+  readonly requestedRate: number | null;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  readonly non2xx: number;
+}
+
+function scenarios(users: readonly string[], items: readonly string[]): Scenario[] {
+  const pick = <T>(list: readonly T[], random: () => number) => list[Math.floor(random() * list.length)]!;
+  return [
+    {
+      name: 'features(1)',
+      targetP99Ms: 3,
+      targetRps: 1_000,
+      fixedRate: 1_000,
+      body: (random) => JSON.stringify({ query: 'query($ids: [ID!]!) { features(featureSet: "item_synthesized", entityIds: $ids) { rows { entityId status vector } } }', variables: { ids: [pick(items, random)] } }),
+    },
+    {
+      name: 'predict(100)',
+      targetP99Ms: 20,
+      fixedRate: 100,
+      body: (random) => JSON.stringify({
+        query: 'query($u: ID!, $ids: [ID!]!) { predict(userId: $u, itemIds: $ids) { scores { score } } }',
+        variables: { u: pick(users, random), ids: Array.from({ length: 100 }, () => pick(items, random)) },
+      }),
+    },
+    {
+      name: 'recommend(k=10)',
+      targetP99Ms: 30,
+      fixedRate: 100,
+      body: (random) => JSON.stringify({ query: 'query($u: ID!) { recommend(userId: $u, k: 10) { items { item { id } score } } }', variables: { u: pick(users, random) } }),
+    },
+  ];
+}
+
+async function load(url: string, key: string, bodies: readonly string[], options: { seconds: number; rate?: number; connections: number }): Promise<autocannon.Result> {
+  let next = 0;
+  return autocannon({
+    url,
+    method: 'POST',
+    duration: options.seconds,
+    connections: options.connections,
+    ...(options.rate ? { overallRate: options.rate } : {}),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    requests: [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length]! }) }],
+  });
+}
+
+async function buildStore(db: Database, items: number, log: (message: string) => void): Promise<void> {
+  await migrate(db);
+  let started = performance.now();
+  const users = Math.max(200, Math.round(items / 50));
+  await importData(db, demoDataSource({ seed: 21, users, items, eventsPerUser: 20, coldShare: 0.1 }));
+  log(`generated ${users} users and ${items} items in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  started = performance.now();
+  const trained = await trainOnStore(db, { name: 'synthstore', training: { epochs: 2 } }, { backend: 'wasm' });
+  log(`trained in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  started = performance.now();
+  const model = await loadModelVersion(db, 'synthstore', trained.modelVersion);
+  await ensureMaterialized(db, pino({ level: 'warn' }), 'wasm', await ensureSynthesizedFeatureSets(db, model), model);
+  log(`materialized in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+export async function runServeBench(argv: readonly string[]): Promise<ServeMeasurement[]> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      items: { type: 'string' },
+      seconds: { type: 'string' },
+      rates: { type: 'string' },
+      connections: { type: 'string', default: '16' },
+      embedded: { type: 'boolean', default: false },
+    },
+  });
+  const items = Number(values.items ?? (values.quick ? 3_000 : 100_000));
+  const seconds = Number(values.seconds ?? (values.quick ? 2 : 10));
+  const rates = values.rates?.split(',').map(Number);
+  const log = (message: string): void => void process.stderr.write(`${message}\n`);
+  await initBackend('wasm');
+  const config = loadConfig();
+  const embedded = values.embedded || config.database.mode !== 'server';
+  if (!values.embedded && config.database.mode !== 'server') log('bench serve: DATABASE_URL is not set: running on the embedded store (PGlite)');
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'synthstore-bench-serve-'));
+  let server: ServerDatabase | undefined;
+  let childArgs: string[];
+  let childEnv: Record<string, string>;
+  let db: Database;
+  if (embedded) {
+    const dataDir = path.join(tmp, 'db');
+    db = await openEmbeddedDatabase({ dataDir });
+    childArgs = ['--db', dataDir];
+    childEnv = {};
+  } else {
+    server = await createDatabase((config.database as { url: string }).url, `synthstore_bench_${randomBytes(4).toString('hex')}`);
+    db = await openServerDatabase(server.url);
+    childArgs = [];
+    childEnv = { DATABASE_URL: server.url };
+  }
+  const measurements: ServeMeasurement[] = [];
+  try {
+    await buildStore(db, items, log);
+    const key = (await createApiKey(db, 'bench', ['read'])).key;
+    const userIds = (await db.sql.query<{ external_id: string }>('SELECT external_id FROM app_user ORDER BY id')).map((row) => row.external_id);
+    const itemIds = (await db.sql.query<{ external_id: string }>('SELECT external_id FROM item ORDER BY id')).map((row) => row.external_id);
+    await db.close();
+    const child = await spawnServer([...childArgs, 'serve', '--port', '0', '--no-worker'], childEnv);
+    try {
+      let seed = 12345;
+      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      for (const [index, scenario] of scenarios(userIds, itemIds).entries()) {
+        const rate = rates?.[index] ?? scenario.fixedRate;
+        const bodies = Array.from({ length: 500 }, () => scenario.body(random));
+        await checkAnswers(child.url, key, bodies.slice(0, 3), scenario.name);
+        await load(child.url, key, bodies, { seconds: 1, connections: 4 }); // warm-up: model load, JIT, caches
+        for (const run of [{ load: 'fixed-rate' as const, rate }, { load: 'saturation' as const, rate: undefined }]) {
+          const result = await load(child.url, key, bodies, { seconds, connections: Number(values.connections), ...(run.rate ? { rate: run.rate } : {}) });
+          const measurement: ServeMeasurement = {
+            scenario: scenario.name, load: run.load, requestedRate: run.rate ?? null,
+            rps: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.errors, non2xx: result.non2xx,
+          };
+          measurements.push(measurement);
+          log(`${scenario.name} ${run.load}${run.rate ? ` @${run.rate}/s` : ''}: ${measurement.rps.toFixed(0)} req/s, p50 ${measurement.p50Ms} ms, p99 ${measurement.p99Ms} ms, errors ${measurement.errors}, non-2xx ${measurement.non2xx}`);
+        }
+      }
+    } finally {
+      await child.stop();
+    }
+  } finally {
+    if (server) await dropDatabase(server);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const table = formatServeTable(measurements, scenarios([], []), embedded ? 'PGlite' : 'PostgreSQL server', items);
+  writeResults(measurements, table, { items, seconds, rates: rates ?? 'default', store: embedded ? 'embedded' : 'server' });
+  console.log(table);
+  return measurements;
+}
+
+async function checkAnswers(url: string, key: string, bodies: readonly string[], scenario: string): Promise<void> {
+  for (const body of bodies) {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+    const answer = (await response.json()) as { errors?: unknown[] };
+    if (!response.ok || answer.errors) throw new Error(`bench serve: ${scenario} answered ${response.status}: ${JSON.stringify(answer.errors)}`);
+  }
+}
+
+export function formatServeTable(measurements: readonly ServeMeasurement[], specs: readonly Scenario[], store: string, items: number): string {
+  const rows = measurements.map((m) => {
+    const spec = specs.find((s) => s.name === m.scenario)!;
+    const rateOk = spec.targetRps === undefined || m.load !== 'fixed-rate' || m.rps >= spec.targetRps * 0.98;
+    const verdict = m.load === 'fixed-rate' ? (m.p99Ms <= spec.targetP99Ms && rateOk ? 'met' : 'NOT met') : '-';
+    const target = m.load === 'fixed-rate' ? `p99 <= ${spec.targetP99Ms} ms${spec.targetRps ? ` at >= ${spec.targetRps}/s` : ''}` : 'saturation';
+    return `| ${m.scenario} | ${m.load}${m.requestedRate ? ` ${m.requestedRate}/s` : ''} | ${m.rps.toFixed(0)} | ${m.p50Ms} | ${m.p99Ms} | ${m.errors + m.non2xx} | ${target} | ${verdict} |`;
+  });
+  return [`Serving under autocannon, ${store}, ${items.toLocaleString('en')} items`, '', '| request | load | req/s | p50 ms | p99 ms | errors | target | |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
+function writeResults(measurements: readonly ServeMeasurement[], table: string, settings: Record<string, unknown>): void {
+  const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
+  fs.mkdirSync(RESULTS, { recursive: true });
+  fs.writeFileSync(path.join(RESULTS, `${stamp}-serve.json`), `${JSON.stringify({ benchmark: 'serve', settings, measurements }, null, 2)}\n`);
+  fs.writeFileSync(path.join(RESULTS, `${stamp}-serve.md`), `# Serve benchmark ${stamp}\n\n${table}\n`);
+}

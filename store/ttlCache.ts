@@ -1,0 +1,31 @@
+/**
+ * A small time-bounded memo for lookups on every request whose answer changes rarely (API keys,
+ * the latest model version): at most `maxEntries`, each reused for `ttlMs`. Staleness is
+ * bounded by the TTL; callers that change the underlying record in this process call `clear`.
+ */
+export class TtlCache<K, V> {
+  readonly #entries = new Map<K, { readonly value: Promise<V>; readonly expires: number }>();
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+
+  constructor(ttlMs: number, maxEntries = 1_000) {
+    this.#ttlMs = ttlMs;
+    this.#maxEntries = maxEntries;
+  }
+
+  /** The cached value of `key`, or `load()`'s, which is cached unless it rejects. */
+  get(key: K, load: () => Promise<V>): Promise<V> {
+    const now = Date.now();
+    const hit = this.#entries.get(key);
+    if (hit && hit.expires > now) return hit.value;
+    const value = load();
+    this.#entries.set(key, { value, expires: now + this.#ttlMs });
+    value.catch(() => this.#entries.delete(key));
+    if (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as K);
+    return value;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
