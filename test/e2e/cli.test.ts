@@ -177,5 +177,5 @@ describe.skipIf(testedMode === 'server')('a fresh embedded store', () => {
         expect(await server.stop()).toBe(0);
       }
     }
-  }, 300_000);
+  }, 600_000);
 });

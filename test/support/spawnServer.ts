@@ -29,7 +29,8 @@ export function spawnServer(args: readonly string[], env: Record<string, string>
       if (match) {
         clearTimeout(timer);
         resolve({
-          url: match[1]!,
+          // The server listens on 127.0.0.1; "localhost" may resolve to ::1 first.
+          url: match[1]!.replace('//localhost:', '//127.0.0.1:'),
           child,
           stdout: () => out,
           stderr: () => err,
