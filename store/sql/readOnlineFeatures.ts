@@ -72,7 +72,7 @@ export async function readOnlineFeatures(sql: SqlClient, request: OnlineReadRequ
      SELECT fs.id AS feature_set_id, fs.ttl_seconds, ver.id AS version_id, ver.version, ver.status,
             k.position, k.entity_key, fv.entity_key IS NOT NULL AS present,
             (fs.ttl_seconds IS NOT NULL AND fv.valid_from < clock.now - make_interval(secs => fs.ttl_seconds)) AS stale,
-            fv."values", fv.vector::real[] AS vector, fv.valid_from, fv.created_at
+            fv."values", fv.vector::text AS vector, fv.valid_from, fv.created_at
        FROM fs
        CROSS JOIN clock
        LEFT JOIN ver ON true
@@ -105,7 +105,7 @@ export async function readOnlineFeatures(sql: SqlClient, request: OnlineReadRequ
         entityKey: row.entity_key,
         status: 'ok',
         values: parseJsonObject(row.values),
-        vector: row.vector === null ? null : row.vector.map(Number),
+        vector: row.vector === null ? null : parseVectorText(row.vector),
         validFrom: toDate(row.valid_from),
         createdAt: toDate(row.created_at),
       });
@@ -124,9 +124,17 @@ interface ReadRow extends Record<string, unknown> {
   readonly present: boolean;
   readonly stale: boolean | null;
   readonly values: unknown;
-  readonly vector: number[] | null;
+  readonly vector: string | null;
   readonly valid_from: Date | string | null;
   readonly created_at: Date | string | null;
+}
+
+/**
+ * pgvector's text form "[1,2.5,-3e-05]" is a JSON array: parsing it is several times cheaper than
+ * casting to real[] in SQL and decoding that array literal (measured on 100-row reads).
+ */
+export function parseVectorText(text: string): number[] {
+  return JSON.parse(text) as number[];
 }
 
 export function toDate(value: Date | string | null): Date | null {

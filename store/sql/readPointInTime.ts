@@ -1,5 +1,5 @@
 import type { SqlClient } from '../db/Database.ts';
-import { parseJsonObject, toDate } from './readOnlineFeatures.ts';
+import { parseJsonObject, parseVectorText, toDate } from './readOnlineFeatures.ts';
 
 /** Most (entity, timestamp) pairs one point-in-time read accepts. */
 export const MAX_POINT_IN_TIME_PAIRS = 50_000;
@@ -59,7 +59,7 @@ export async function readPointInTime(sql: SqlClient, request: PointInTimeReques
        FROM fs
        LEFT JOIN LATERAL unnest($3::text[], $4::timestamptz[]) WITH ORDINALITY AS q(entity_key, at, position) ON true
        LEFT JOIN LATERAL (
-         SELECT ver.version, fv."values", fv.vector::real[] AS vector, fv.valid_from
+         SELECT ver.version, fv."values", fv.vector::text AS vector, fv.valid_from
            FROM feature_value fv
            JOIN ver ON ver.id = fv.version_id
           WHERE fv.entity_key = q.entity_key
@@ -90,7 +90,7 @@ export async function readPointInTime(sql: SqlClient, request: PointInTimeReques
       found,
       version: row.version,
       values: found ? parseJsonObject(row.values) : null,
-      vector: row.vector === null ? null : row.vector.map(Number),
+      vector: row.vector === null ? null : parseVectorText(row.vector),
       validFrom: toDate(row.valid_from),
     });
   }
@@ -102,6 +102,6 @@ interface ReadRow extends Record<string, unknown> {
   readonly position: number | string | null;
   readonly version: number | null;
   readonly values: unknown;
-  readonly vector: number[] | null;
+  readonly vector: string | null;
   readonly valid_from: Date | string | null;
 }
