@@ -21,6 +21,7 @@ import { AGGREGATES, aggregatesAt } from '../data/aggregates.ts';
 import type { LoadedModel } from '../store/modelArtifacts.ts';
 import { ServingError } from './ServingError.ts';
 import { TtlCache } from '../../store/ttlCache.ts';
+import { VectorCache } from './VectorCache.ts';
 import type { ModelRef, ServingModels } from './ServingModels.ts';
 import { syntheticFeatures, type SyntheticFeatures, type SyntheticSource } from './syntheticFeatures.ts';
 
@@ -76,6 +77,7 @@ const VERSIONS_TTL_MS = 2_000;
 export class Scorer {
   readonly #db: Database;
   readonly #models: ServingModels;
+  readonly #vectors = new VectorCache();
   readonly #versions = new TtlCache<number, Awaited<ReturnType<typeof findSynthesizedVersions>>>(VERSIONS_TTL_MS);
 
   constructor(db: Database, models: ServingModels) {
@@ -88,8 +90,8 @@ export class Scorer {
     const loaded = await this.#models.get(model);
     const versions = await this.#synthesizedVersions(loaded);
     const [user, items] = await Promise.all([
-      syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user),
-      syntheticFeatures(this.#db, loaded, 'item', itemIds, versions.item),
+      syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user, this.#vectors),
+      syntheticFeatures(this.#db, loaded, 'item', itemIds, versions.item, this.#vectors),
     ]);
     return this.#score(loaded, userId, user, itemIds, items);
   }
@@ -97,8 +99,8 @@ export class Scorer {
   async combinedVector(userId: string, itemId: string, model: ModelRef): Promise<CombinedVector> {
     const loaded = await this.#models.get(model);
     const versions = await this.#synthesizedVersions(loaded);
-    const user = await syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user);
-    const item = await syntheticFeatures(this.#db, loaded, 'item', [itemId], versions.item);
+    const user = await syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user, this.#vectors);
+    const item = await syntheticFeatures(this.#db, loaded, 'item', [itemId], versions.item, this.#vectors);
     const scored = await this.#score(loaded, userId, user, [itemId], item, true);
     return { model: scored.model, vector: scored.combined!, groupWeights: scored.items[0]!.groupWeights, score: scored.items[0]!.score };
   }
@@ -108,7 +110,7 @@ export class Scorer {
     const loaded = await this.#models.get(model);
     const versions = await this.#synthesizedVersions(loaded);
     const itemVersion = requireItemVersion(versions.item, loaded);
-    const user = await syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user);
+    const user = await syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user, this.#vectors);
     const query = tf.tidy(() => loaded.model.retrievalQueries(tf.tensor2d(user.values, [1, user.dimension])).dataSync());
     const seen = filter.excludeSeen === false ? [] : await readUserItems(this.#db.sql, userId);
     const matches = await searchFeatureVectors(this.#db, {
@@ -122,7 +124,7 @@ export class Scorer {
       ...(filter.metadataContains ? { metadataContains: filter.metadataContains } : {}),
     });
     const itemIds = matches.map((match) => match.entityKey);
-    const items = await syntheticFeatures(this.#db, loaded, 'item', itemIds, itemVersion);
+    const items = await syntheticFeatures(this.#db, loaded, 'item', itemIds, itemVersion, this.#vectors);
     const scored = await this.#score(loaded, userId, user, itemIds, items);
     const bias = loaded.model.retrievalBias();
     const ranked = scored.items

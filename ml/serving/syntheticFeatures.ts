@@ -13,6 +13,7 @@ import { readEntities } from '../../store/sql/readEntities.ts';
 import { EntityTable } from '../data/EntityTable.ts';
 import type { LoadedModel } from '../store/modelArtifacts.ts';
 import { ServingError } from './ServingError.ts';
+import type { VectorCache } from './VectorCache.ts';
 
 export type SyntheticSource = 'materialized' | 'computed';
 
@@ -30,19 +31,39 @@ export async function syntheticFeatures(
   entityType: EntityType,
   ids: readonly string[],
   materialized: SynthesizedVersion | undefined,
+  cache?: VectorCache,
 ): Promise<SyntheticFeatures> {
   const dimension = loaded.model.getConfig().companion.synthDim;
   const values = new Float32Array(ids.length * dimension);
   const sources: SyntheticSource[] = new Array(ids.length).fill('computed');
   const missing = new Set(ids);
   if (materialized && materialized.dimension === dimension && ids.length > 0) {
-    const read = await getOnlineFeatures(db, { featureSet: materialized.featureSet, version: materialized.version, entityKeys: ids });
-    read.rows.forEach((row, r) => {
-      if (row.status !== 'ok' || row.vector === null) return;
-      values.set(row.vector, r * dimension);
+    const cacheable = cache && materialized.ttlSeconds === null ? cache : undefined;
+    const toRead: string[] = [];
+    ids.forEach((id, r) => {
+      const hit = cacheable?.get(materialized.versionId, id);
+      if (!hit) return void toRead.push(id);
+      values.set(hit, r * dimension);
       sources[r] = 'materialized';
-      missing.delete(row.entityKey);
+      missing.delete(id);
     });
+    if (toRead.length > 0) {
+      const read = await getOnlineFeatures(db, { featureSet: materialized.featureSet, version: materialized.version, entityKeys: [...new Set(toRead)] });
+      const found = new Map<string, Float32Array>();
+      for (const row of read.rows) {
+        if (row.status !== 'ok' || row.vector === null) continue;
+        const vector = Float32Array.from(row.vector);
+        found.set(row.entityKey, vector);
+        cacheable?.set(materialized.versionId, row.entityKey, vector);
+      }
+      ids.forEach((id, r) => {
+        const vector = found.get(id);
+        if (!vector) return;
+        values.set(vector, r * dimension);
+        sources[r] = 'materialized';
+        missing.delete(id);
+      });
+    }
   }
   if (missing.size > 0) await computeMissing(db, loaded, entityType, ids, [...missing], values, dimension);
   return { values, dimension, sources };
