@@ -13,7 +13,7 @@ import { trainOnStore } from '../ml/store/trainOnStore.ts';
 import type { TrainHooks } from '../ml/train/trainModel.ts';
 import { ensureBackend } from './ensureBackend.ts';
 import { DEFAULT_MATERIALIZE_SETTINGS } from './interfaces.ts';
-import { runMaterialization, type MaterializationResult } from './materialize/runMaterialization.ts';
+import { runMaterialization, type MaterializationResult, type RunMaterializationOptions } from './materialize/runMaterialization.ts';
 import { defaultWorkerId } from './worker.ts';
 
 export const MAIN_MODEL = 'synthstore';
@@ -70,6 +70,7 @@ export async function ensureMaterialized(
   backend: BackendPreference,
   featureSets: readonly string[],
   model: StoredModelVersion,
+  watch: Pick<RunMaterializationOptions, 'onPlanned' | 'onProgress'> = {},
 ): Promise<MaterializationResult[]> {
   const listed = new Map((await listFeatureSets(db)).map((set) => [set.name, set]));
   const results: MaterializationResult[] = [];
@@ -79,6 +80,7 @@ export async function ensureMaterialized(
     const result = await runMaterialization({ db, log, backend }, { featureSet: name, mode: 'full', modelVersion: model.version }, {
       worker: defaultWorkerId(),
       settings: DEFAULT_MATERIALIZE_SETTINGS,
+      ...watch,
     });
     if (result.run.status !== 'succeeded') {
       throw new Error(`materializing ${name} ended ${result.run.status}${result.run.error ? `: ${result.run.error}` : ''}`);

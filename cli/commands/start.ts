@@ -8,6 +8,8 @@ import { readStats } from '../../store/stats.ts';
 import { importWithProgress } from '../importWithProgress.ts';
 import { withStore, type GlobalOptions } from '../openStore.ts';
 import { trainingProgress } from '../trainingProgress.ts';
+import { startProgress, type Progress } from '../progress.ts';
+import type { RunMaterializationOptions } from '../../jobs/materialize/runMaterialization.ts';
 import { ensureDemoApiKey, readyBanner } from '../demoApiKey.ts';
 import { serveStore } from '../serveStore.ts';
 import type { Database } from '../../store/db/Database.ts';
@@ -17,6 +19,24 @@ import type { Database } from '../../store/db/Database.ts';
  * materialize the features it synthesizes, and serve the GraphQL API (with an API key and a query
  * to paste). A second run reuses what exists.
  */
+/** A progress bar per materialization run (on a terminal). */
+function materializeProgress(): Pick<RunMaterializationOptions, 'onPlanned' | 'onProgress'> {
+  let bar: Progress | undefined;
+  let shown = 0;
+  return {
+    onPlanned: (plan) => {
+      bar?.stop();
+      shown = 0;
+      bar = startProgress(`materializing ${plan.featureSet} v${plan.version.version}`, plan.rowsTotal, 'entities');
+    },
+    onProgress: (run) => {
+      bar?.advance(Math.max(0, run.rowsDone - shown));
+      shown = Math.max(shown, run.rowsDone);
+      if (run.status !== 'running' && run.status !== 'queued') bar?.stop();
+    },
+  };
+}
+
 /** A user with history and a few items, for the example queries. */
 async function exampleEntities(db: Database): Promise<{ userId: string; itemIds: string[] }> {
   const [user] = await db.sql.query<{ external_id: string }>('SELECT u.external_id FROM app_user u WHERE EXISTS (SELECT 1 FROM event e WHERE e.user_id = u.id) ORDER BY u.id LIMIT 1');
@@ -49,7 +69,7 @@ export function registerStart(program: Command): void {
         const progress = trainingProgress();
         const { model } = await ensureTrainedModel(db, log, config.backend, progress).finally(() => progress.stop());
         const featureSets = await ensureSynthesizedFeatureSets(db, model);
-        await ensureMaterialized(db, log, config.backend, featureSets, model);
+        await ensureMaterialized(db, log, config.backend, featureSets, model, materializeProgress());
         const stats = await readStats(db);
         if (!options.serve) {
           console.log(JSON.stringify(stats, null, 2));
