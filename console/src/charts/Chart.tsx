@@ -48,7 +48,7 @@ export function Chart(props: ChartProps) {
         {},
       ],
       series: [
-        {},
+        { label: xLabel, ...(categories ? { value: (_u: uPlot, v: number | null) => (v == null ? '-' : (categories[v] ?? String(v))) } : {}) },
         ...series.map((s, index) => ({
           label: s.label,
           stroke: s.color,
