@@ -20,7 +20,9 @@ export function formatDate(value: string | null | undefined): string {
 
 export function formatNumber(value: number | null | undefined, digits = 4): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '-';
-  return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(digits);
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
+  // Small values (probabilities of rare clicks, drift near 0) keep their significant digits.
+  return Math.abs(value) < 0.01 ? value.toPrecision(3) : value.toFixed(digits);
 }
 
 export function formatDuration(from: string | null | undefined, to: string | null | undefined): string {

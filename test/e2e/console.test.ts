@@ -157,7 +157,9 @@ describe.skipIf(!hasChromium)('the web console in headless Chromium', () => {
     await page.getByTestId('open-record').click();
     await page.getByTestId('training-run').waitFor();
     await page.getByTestId('loss-chart').locator('canvas').waitFor();
+    await page.getByTestId('metric-chart').locator('canvas').waitFor();
     await page.getByTestId('learning-rate-chart').locator('canvas').waitFor();
+    expect(await page.getByTestId('loss-chart').innerText()).toMatch(/trainLoss[\s\S]*validationLoss/);
     await page.getByTestId('size-changes').waitFor();
     expect(await page.getByTestId('training-run').innerText()).toMatch(/SUCCEEDED/);
     await screenshot('training-run');

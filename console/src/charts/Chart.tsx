@@ -26,6 +26,11 @@ export interface ChartProps {
 
 export const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#db2777', '#0891b2'];
 
+function formatTick(tick: number): string {
+  if (Math.abs(tick) >= 1000) return tick.toLocaleString('en-US', { maximumFractionDigits: 0 });
+  return String(Number(tick.toPrecision(4)));
+}
+
 export function Chart(props: ChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const { title, xLabel, x, series, bars, categories, height = 220 } = props;
@@ -43,9 +48,11 @@ export function Chart(props: ChartProps) {
       axes: [
         {
           label: xLabel,
+          // Whole numbers on the x axis when every x is whole (epochs, dimensions, bins).
+          ...(x.every(Number.isInteger) ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] } : {}),
           ...(categories ? { values: (_u: uPlot, ticks: number[]) => ticks.map((tick) => (Number.isInteger(tick) ? (categories[tick] ?? '') : '')) } : {}),
         },
-        {},
+        { values: (_u: uPlot, ticks: number[]) => ticks.map(formatTick), size: 60 },
       ],
       series: [
         { label: xLabel, ...(categories ? { value: (_u: uPlot, v: number | null) => (v == null ? '-' : (categories[v] ?? String(v))) } : {}) },

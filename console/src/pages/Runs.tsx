@@ -136,15 +136,8 @@ function MaterializationRunPage(props: { id: string }) {
   );
 }
 
-interface Epoch {
-  epoch: number;
-  trainLoss?: number;
-  validation?: Record<string, number | null>;
-  learningRate?: number;
-  syntheticMagnitude?: number;
-  parameters?: number;
-  seconds?: number;
-}
+/** A training run's epoch log: `epoch` and numbers (trainLoss, validationLoss, validationAuc, learningRate...). */
+type Epoch = { epoch: number } & Record<string, unknown>;
 
 function TrainingRunPage(props: { id: string }) {
   const query = useQuery<{ trainingRun: { id: string; status: string; config: unknown; seed: number; codeVersion: string; backend: string | null; metrics: unknown; epochs: Epoch[]; sizeChanges: Record<string, unknown>[]; error: string | null; createdAt: string; startedAt: string | null; finishedAt: string | null; dataSnapshot: { id: string; eventWatermark: string | null } | null; modelVersions: { id: string; name: string; version: number }[] } | null }>(
@@ -190,20 +183,33 @@ function TrainingRunPage(props: { id: string }) {
   );
 }
 
+/** Keys charted on their own, or not at all (time). */
+const SCHEDULE_KEYS = new Set(['epoch', 'learningRate', 'syntheticMagnitude', 'parameters', 'seconds', 'examplesPerSecond']);
+
+/** An epoch's numbers, nested objects flattened one level (`validation.auc`). */
+function epochNumbers(epoch: Epoch): Map<string, number> {
+  const numbers = new Map<string, number>();
+  for (const [key, value] of Object.entries(epoch)) {
+    if (typeof value === 'number' && Number.isFinite(value)) numbers.set(key, value);
+    else if (value && typeof value === 'object') {
+      for (const [inner, innerValue] of Object.entries(value)) if (typeof innerValue === 'number' && Number.isFinite(innerValue)) numbers.set(`${key}.${inner}`, innerValue);
+    }
+  }
+  return numbers;
+}
+
 function epochCharts(epochs: readonly Epoch[]) {
-  const x = epochs.map((e) => e.epoch);
-  const pick = (f: (e: Epoch) => number | null | undefined) => epochs.map((e) => { const v = f(e); return typeof v === 'number' && Number.isFinite(v) ? v : null; });
-  const losses: ChartSeries[] = [{ label: 'train loss', values: pick((e) => e.trainLoss), color: PALETTE[0]! }];
-  const validationKeys = [...new Set(epochs.flatMap((e) => Object.keys(e.validation ?? {})))].filter((key) => epochs.some((e) => typeof e.validation?.[key] === 'number'));
-  const lossKeys = validationKeys.filter((key) => /loss/i.test(key));
-  for (const key of lossKeys) losses.push({ label: `validation ${key}`, values: pick((e) => e.validation?.[key]), color: PALETTE[losses.length % PALETTE.length]! });
-  const metrics = validationKeys.filter((key) => !lossKeys.includes(key)).map((key, index) => ({ label: key, values: pick((e) => e.validation?.[key]), color: PALETTE[(index + 2) % PALETTE.length]! }));
+  const rows = epochs.map(epochNumbers);
+  const x = rows.map((row, index) => row.get('epoch') ?? index + 1);
+  const keys = [...new Set(rows.flatMap((row) => [...row.keys()]))].filter((key) => !SCHEDULE_KEYS.has(key));
+  const series = (key: string, label: string, color: string): ChartSeries => ({ label, values: rows.map((row) => row.get(key) ?? null), color });
+  const lossKeys = keys.filter((key) => /loss/i.test(key));
   return {
     x,
-    losses,
-    metrics,
-    learningRate: [{ label: 'learning rate', values: pick((e) => e.learningRate), color: PALETTE[3]! }],
-    magnitude: [{ label: 'mean |synthetic|', values: pick((e) => e.syntheticMagnitude), color: PALETTE[4]! }],
-    parameters: [{ label: 'parameters', values: pick((e) => e.parameters), color: PALETTE[5]! }],
+    losses: lossKeys.map((key, index) => series(key, key, PALETTE[index % PALETTE.length]!)),
+    metrics: keys.filter((key) => !lossKeys.includes(key)).map((key, index) => series(key, key, PALETTE[(index + 2) % PALETTE.length]!)),
+    learningRate: [series('learningRate', 'learning rate', PALETTE[3]!)],
+    magnitude: [series('syntheticMagnitude', 'mean |synthetic|', PALETTE[4]!)],
+    parameters: [series('parameters', 'parameters', PALETTE[5]!)],
   };
 }
