@@ -52,7 +52,7 @@ export function Chart(props: ChartProps) {
           ...(x.every(Number.isInteger) ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] } : {}),
           ...(categories ? { values: (_u: uPlot, ticks: number[]) => ticks.map((tick) => (Number.isInteger(tick) ? (categories[tick] ?? '') : '')) } : {}),
         },
-        { values: (_u: uPlot, ticks: number[]) => ticks.map(formatTick), size: 60 },
+        { values: (_u: uPlot, ticks: number[]) => ticks.map(formatTick), size: 72 },
       ],
       series: [
         { label: xLabel, ...(categories ? { value: (_u: uPlot, v: number | null) => (v == null ? '-' : (categories[v] ?? String(v))) } : {}) },

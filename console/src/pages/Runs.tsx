@@ -140,11 +140,15 @@ function MaterializationRunPage(props: { id: string }) {
 type Epoch = { epoch: number } & Record<string, unknown>;
 
 function TrainingRunPage(props: { id: string }) {
+  const [finished, setFinished] = useState(false);
   const query = useQuery<{ trainingRun: { id: string; status: string; config: unknown; seed: number; codeVersion: string; backend: string | null; metrics: unknown; epochs: Epoch[]; sizeChanges: Record<string, unknown>[]; error: string | null; createdAt: string; startedAt: string | null; finishedAt: string | null; dataSnapshot: { id: string; eventWatermark: string | null } | null; modelVersions: { id: string; name: string; version: number }[] } | null }>(
     `query($id: ID!) { trainingRun(id: $id) { id status config seed codeVersion backend metrics epochs sizeChanges error createdAt startedAt finishedAt dataSnapshot { id eventWatermark } modelVersions { id name version } } }`,
     { id: props.id },
+    finished ? {} : { pollMs: POLL_MS * 2 },
   );
   const run = query.data?.trainingRun;
+  // A queued or running training appends an epoch at a time: follow it until it ends.
+  useEffect(() => setFinished(run ? !UNFINISHED.has(run.status) : false), [run?.status]);
   const charts = useMemo(() => (run ? epochCharts(run.epochs) : undefined), [run]);
   return (
     <section>
