@@ -47,6 +47,7 @@ describe.skipIf(!hasChromium)('the web console in headless Chromium', () => {
   const keys = { read: '', admin: '' };
   const workers: { stop: AbortController; done: Promise<unknown> }[] = [];
   const pageErrors: string[] = [];
+  const blocked: string[] = [];
 
   const screenshot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
   const open = async (hash: string) => {
@@ -66,7 +67,12 @@ describe.skipIf(!hasChromium)('the web console in headless Chromium', () => {
     origin = new URL(server.url).origin;
     keys.read = (await createApiKey(test.db, 'web', ['read'])).key;
     keys.admin = (await createApiKey(test.db, 'platform', ['admin'])).key;
-    // A second version of user_synthesized, so that its statistics carry drift against v1.
+    // A second version of user_synthesized, so that its statistics carry drift against v1: a
+    // third of the users grew older since v1, which moves their synthesized features.
+    const users = await test.db.sql.query<{ external_id: string; metadata: { age: number } }>('SELECT external_id, metadata FROM app_user ORDER BY id LIMIT 40');
+    await query(server.url, keys.admin, 'mutation($users: [EntityInput!]!) { ingestUsers(users: $users) { users { updated } } }', {
+      users: users.map((user) => ({ id: user.external_id, metadata: { ...user.metadata, age: user.metadata.age + 30 } })),
+    });
     await query(server.url, keys.admin, 'mutation { startMaterialization(featureSet: "user_synthesized", mode: FULL) { id } }');
     await runWorker({ db: test.db, log: silent, backend: 'wasm' }, queue, { settings: DEFAULT_MATERIALIZE_SETTINGS, exitWhenIdle: true, scheduleEveryMs: false, pollMs: 50 });
 
@@ -75,7 +81,10 @@ describe.skipIf(!hasChromium)('the web console in headless Chromium', () => {
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => pageErrors.push(error.message));
     // Nothing but the API server may be reached: the console is bundled.
-    await context.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
+    await context.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => {
+      blocked.push(route.request().url());
+      return route.abort();
+    });
   }, 300_000);
 
   afterAll(async () => {
@@ -237,6 +246,18 @@ describe.skipIf(!hasChromium)('the web console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByTestId('login').waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it('returns to the login when the key is revoked, and never left the server', async () => {
+    const temporary = await createApiKey(test.db, 'temporary', ['read']);
+    await page.getByLabel('API key').fill(temporary.key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('viewer').waitFor();
+    await query(server.url, keys.admin, 'mutation($prefix: ID!) { revokeApiKey(prefix: $prefix) { revokedAt } }', { prefix: temporary.record.prefix });
+    await open('#/runs');
+    await page.getByTestId('login').waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(blocked).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 });

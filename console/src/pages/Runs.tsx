@@ -41,7 +41,11 @@ function RunList() {
   const training = useQuery<{ trainingRuns: { id: string; status: string; seed: number; backend: string | null; createdAt: string; startedAt: string | null; finishedAt: string | null; modelVersions: { name: string; version: number }[] }[] }>(
     `{ trainingRuns(first: 20) { id status seed backend createdAt startedAt finishedAt modelVersions { name version } } }`,
   );
-  const materialization = useQuery<{ materializationRuns: MaterializationRun[] }>(`{ materializationRuns(first: 30) { ${RUN_FIELDS} } }`, {}, { pollMs: POLL_MS });
+  // Every second while a run is unfinished; every 5 s otherwise, to pick up new runs.
+  const [busy, setBusy] = useState(true);
+  const materialization = useQuery<{ materializationRuns: MaterializationRun[] }>(`{ materializationRuns(first: 30) { ${RUN_FIELDS} } }`, {}, { pollMs: busy ? POLL_MS : POLL_MS * 5 });
+  const anyUnfinished = materialization.data?.materializationRuns.some((run) => UNFINISHED.has(run.status)) ?? true;
+  useEffect(() => setBusy(anyUnfinished), [anyUnfinished]);
   return (
     <section>
       <h1>Runs</h1>
