@@ -80,6 +80,7 @@ describe.skipIf(!hasChromium)('the web console in headless Chromium', () => {
     context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 900 } });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text()) && pageErrors.push(message.text()));
     // Nothing but the API server may be reached: the console is bundled.
     await context.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => {
       blocked.push(route.request().url());
