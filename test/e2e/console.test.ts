@@ -153,6 +153,12 @@ describe.skipIf(!hasChromium)('the web console in headless Chromium', () => {
     expect(await page.getByTestId('node-record').innerText()).toMatch(/user_synthesized/);
     await screenshot('lineage-feature-set-version');
 
+    // The graph zooms and fits again.
+    const fitted = await graph.getAttribute('viewBox');
+    await page.getByRole('button', { name: 'Zoom out' }).click();
+    expect(await graph.getAttribute('viewBox')).not.toBe(fitted);
+    await page.getByRole('button', { name: 'Fit' }).click();
+    expect(await graph.getAttribute('viewBox')).toBe(fitted);
     await graph.getByTestId(`node-MODEL_VERSION-${fsv.modelVersion.id}`).click();
     await expect.poll(() => page.getByTestId('node-record').innerText()).toMatch(/Model version/);
     await page.getByTestId('walk-from-here').click();

@@ -5,7 +5,7 @@
  * graph on it, so a user walks the graph one record at a time.
  */
 import dagre from '@dagrejs/dagre';
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState, type PointerEvent, type ReactNode } from 'react';
 import { useQuery } from '../api.ts';
 import { Badge, JsonView, Status } from '../components.tsx';
 import { href } from '../route.ts';
@@ -81,7 +81,7 @@ function LineageGraphView(props: { kind: Kind; id: string; selected: string | nu
       <Status loading={walk.loading && !walk.data} error={walk.error}>
         <div className="lineage">
           {layout && merged && (
-            <svg className="lineage-graph" data-testid="lineage-graph" viewBox={`-10 -10 ${layout.width + 20} ${layout.height + 20}`} style={{ maxHeight: '70vh', width: '100%', minHeight: 200 }}>
+            <ZoomableSvg width={layout.width} height={layout.height}>
               <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                   <path d="M 0 0 L 10 5 L 0 10 z" fill="#94a3b8" />
@@ -105,12 +105,75 @@ function LineageGraphView(props: { kind: Kind; id: string; selected: string | nu
                   </a>
                 );
               })}
-            </svg>
+            </ZoomableSvg>
           )}
           {selected && <NodePanel node={selected} isStart={nodeKey(selected.kind, selected.id) === startKey} />}
         </div>
       </Status>
     </section>
+  );
+}
+
+interface ViewBox { x: number; y: number; w: number; h: number }
+
+/** The graph's SVG: the wheel zooms around the pointer, dragging the background pans, "Fit" resets. */
+function ZoomableSvg(props: { width: number; height: number; children: ReactNode }) {
+  const fit: ViewBox = { x: -10, y: -10, w: props.width + 20, h: props.height + 20 };
+  const [view, setView] = useState<ViewBox>(fit);
+  const svg = useRef<SVGSVGElement>(null);
+  const drag = useRef<{ x: number; y: number; view: ViewBox } | null>(null);
+  useEffect(() => setView({ x: -10, y: -10, w: props.width + 20, h: props.height + 20 }), [props.width, props.height]);
+  useEffect(() => {
+    const element = svg.current;
+    if (!element) return;
+    // React's wheel listeners are passive; zooming must keep the page from scrolling.
+    const onWheel = (event: WheelEvent) => {
+      event.preventDefault();
+      const box = element.getBoundingClientRect();
+      const factor = event.deltaY > 0 ? 1.15 : 1 / 1.15;
+      setView((current) => {
+        const px = current.x + ((event.clientX - box.left) / box.width) * current.w;
+        const py = current.y + ((event.clientY - box.top) / box.height) * current.h;
+        return { x: px - (px - current.x) * factor, y: py - (py - current.y) * factor, w: current.w * factor, h: current.h * factor };
+      });
+    };
+    element.addEventListener('wheel', onWheel, { passive: false });
+    return () => element.removeEventListener('wheel', onWheel);
+  }, []);
+  const onPointerDown = (event: PointerEvent<SVGSVGElement>) => {
+    if ((event.target as Element).closest('a')) return;
+    drag.current = { x: event.clientX, y: event.clientY, view };
+    event.currentTarget.setPointerCapture(event.pointerId);
+  };
+  const onPointerMove = (event: PointerEvent<SVGSVGElement>) => {
+    const start = drag.current;
+    if (!start) return;
+    const box = event.currentTarget.getBoundingClientRect();
+    const scale = Math.max(start.view.w / box.width, start.view.h / box.height);
+    setView({ ...start.view, x: start.view.x - (event.clientX - start.x) * scale, y: start.view.y - (event.clientY - start.y) * scale });
+  };
+  const onPointerUp = () => { drag.current = null; };
+  return (
+    <div className="lineage-canvas">
+      <div className="lineage-tools">
+        <button type="button" onClick={() => setView((v) => ({ x: v.x + v.w * 0.1, y: v.y + v.h * 0.1, w: v.w * 0.8, h: v.h * 0.8 }))} aria-label="Zoom in">+</button>
+        <button type="button" onClick={() => setView((v) => ({ x: v.x - v.w * 0.125, y: v.y - v.h * 0.125, w: v.w * 1.25, h: v.h * 1.25 }))} aria-label="Zoom out">-</button>
+        <button type="button" onClick={() => setView(fit)}>Fit</button>
+      </div>
+      <svg
+        ref={svg}
+        className="lineage-graph"
+        data-testid="lineage-graph"
+        viewBox={`${view.x} ${view.y} ${view.w} ${view.h}`}
+        style={{ maxHeight: '70vh', width: '100%', minHeight: 200 }}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={onPointerUp}
+      >
+        {props.children}
+      </svg>
+    </div>
   );
 }
 
