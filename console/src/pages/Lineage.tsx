@@ -69,13 +69,14 @@ function LineageGraphView(props: { kind: Kind; id: string; selected: string | nu
   const layout = useMemo(() => (merged ? layOut(merged.nodes, merged.edges) : undefined), [merged]);
   const startKey = nodeKey(props.kind, props.id);
   const selectedKey = props.selected ?? startKey;
+  const startNode = merged?.nodes.find((node) => nodeKey(node.kind, node.id) === startKey);
   const selected = merged?.nodes.find((node) => nodeKey(node.kind, node.id) === selectedKey);
   const linkTo = (node: LineageNode) => href('lineage', [], { kind: props.kind, id: props.id, node: nodeKey(node.kind, node.id) });
   return (
     <section>
       <h1>Lineage</h1>
       <p>
-        Centred on <strong>{KIND_LABEL[props.kind]} {props.id}</strong>: everything it was made from (left) and everything made from it (right).{' '}
+        Centred on <strong>{KIND_LABEL[props.kind]} {startNode ? nodeCaption(startNode) : props.id}</strong>: everything it was made from (left) and everything made from it (right).{' '}
         <a href={href('lineage')}>Start elsewhere</a>
       </p>
       <Status loading={walk.loading && !walk.data} error={walk.error}>
