@@ -9,6 +9,7 @@ import { GraphiQL } from 'graphiql';
 import { GRAPHQL_URL } from '../api.ts';
 import { readApiKey } from '../session.ts';
 
+/** The example variables name entities of `npm start`'s demo data. */
 export const EXAMPLE_TABS = [
   {
     query: `# Who am I? The key's team and scopes.
@@ -37,7 +38,7 @@ query Features($ids: [ID!]!) {
   }
 }
 `,
-    variables: '{ "ids": ["i1", "i2"] }',
+    variables: '{ "ids": ["i0001", "i0002"] }',
   },
   {
     query: `# Top-k recommendations with the group weights that explain them.
@@ -48,7 +49,7 @@ query Recommend($user: ID!) {
   }
 }
 `,
-    variables: '{ "user": "u1" }',
+    variables: '{ "user": "u0001" }',
   },
   {
     query: `# Where a feature set version came from.
