@@ -31,6 +31,7 @@ export function readyBanner(url: string, key: string, example: { userId: string;
     '',
     `synthstore is serving ${url}`,
     `API key (team demo, scopes read, ingest, admin): ${key}`,
+    `Web console: ${url.replace(/\/graphql$/, '/console/')} (sign in with the key above)`,
     '',
     'Try:',
     `curl -s ${url} -H 'content-type: application/json' -H 'authorization: Bearer ${key}' \\`,

@@ -1,9 +1,11 @@
 /**
- * Serving an open store until the process is told to stop: the GraphQL API and, by default, a
- * worker in the same process (on the embedded store it is the only process that can run one;
- * on a server database more workers may run elsewhere). Shared by `serve` and `start`.
+ * Serving an open store until the process is told to stop: the GraphQL API, the web console at
+ * /console and, by default, a worker in the same process (on the embedded store it is the only
+ * process that can run one; on a server database more workers may run elsewhere). Shared by
+ * `serve` and `start`.
  */
 import type pino from 'pino';
+import { mountConsole } from '../api/console.ts';
 import { startApiServer, type RunningApiServer } from '../api/server.ts';
 import type { Config } from '../config.ts';
 import { ensureBackend } from '../jobs/ensureBackend.ts';
@@ -31,7 +33,7 @@ export async function serveStore(db: Database, log: pino.Logger, config: Config,
   process.once('SIGTERM', onSignal);
   let server: RunningApiServer | undefined;
   try {
-    server = await startApiServer({ db, queue, log, port: config.server.port, host: config.server.host });
+    server = await startApiServer({ db, queue, log, port: config.server.port, host: config.server.host, mount: mountConsole });
     log.info({ url: server.url, backend: backend.name, worker: options.worker }, 'serving');
     await options.onReady?.(server);
     if (options.worker) {

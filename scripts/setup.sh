@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepare this checkout to run: Node.js 24 (installed from the npm registry where the machine's
-# Node is older) and the npm dependencies (npm ci, which also generates the Prisma client).
+# Node is older) and the npm dependencies (npm ci, which also generates the Prisma client and
+# builds the web console into console/dist).
 # Idempotent: a second run only checks. For a PostgreSQL server with pgvector, see
 # scripts/setup-postgres.sh.
 set -euo pipefail
@@ -17,3 +18,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 else
   echo "[setup] node_modules up to date" >&2
 fi
+
+# The web console (served at /console): rebuilt only when its sources changed since the last build.
+node scripts/build-console.ts --if-stale >&2
