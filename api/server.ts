@@ -86,7 +86,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const address = httpServer.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
   return {
-    url: `http://${host === '0.0.0.0' || host === '127.0.0.1' ? 'localhost' : host}:${address.port}/graphql`,
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}/graphql`,
     port: address.port,
     async close() {
       await apollo.stop();

@@ -24,7 +24,8 @@ export async function ensureDemoApiKey(db: Database, config: Config): Promise<{ 
 }
 
 /** What `npm start` prints once the API listens: the URL, the key and a query to paste. */
-export function readyBanner(url: string, key: string, example: { userId: string; itemIds: string[] }): string {
+export function readyBanner(listening: string, key: string, example: { userId: string; itemIds: string[] }): string {
+  const url = listening.replace('//127.0.0.1:', '//localhost:');
   const graphqlQuery = `{ recommend(userId: "${example.userId}", k: 5) { items { item { id metadata } score groupWeights { group weight } } } }`;
   const body = JSON.stringify({ query: graphqlQuery });
   return [

@@ -172,7 +172,7 @@ describe.skipIf(testedMode === 'server')('a fresh embedded store', () => {
         const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
         const answer = (await response.json()) as { data: { recommend: { items: { score: number }[] } } };
         expect(answer.data.recommend.items).toHaveLength(5);
-        const consoleUrl = /Web console: (\S+)/.exec(server.stdout())![1]!;
+        const consoleUrl = /Web console: (\S+)/.exec(server.stdout())![1]!.replace('//localhost:', '//127.0.0.1:');
         expect(await fetch(consoleUrl).then((page) => page.text())).toMatch(/<div id="root">/);
         if (run === 1) expect(fs.readFileSync(path.join(dir, 'api-key'), 'utf8').trim()).toBe(key);
       } finally {
