@@ -39,39 +39,64 @@ export interface VectorMatch {
  * metadata) are applied during the scan with pgvector's iterative scan, so a selective filter
  * still yields k rows when k exist. Relaxed order can return a few rows out of order: they are
  * sorted by distance here. Runs in a transaction because the scan settings are SET LOCAL.
+ *
+ * A version published without indexes of its own (feature_set_version.ann_base_version_id, see
+ * publishVersion) is searched in two parts whose union is exactly its rows: the ANN base's HNSW
+ * index, keeping the entities whose vector in this version is the same, and an exact scan of the
+ * few entities whose vector differs or is new (ann_delta_keys, found by primary key). The k
+ * nearest of both are the answer.
  */
 export async function searchFeatureVectors(db: Pick<Database, 'transaction'>, search: VectorSearch): Promise<VectorMatch[]> {
   checkSearch(search);
   const { versionId, dimension } = search;
   const operator = distanceOperator(search.metric);
+  const distance = `fv.vector::vector(${dimension}) ${operator} $1::vector(${dimension})`;
   const params: unknown[] = [toVectorLiteral(Array.from(search.query)), search.k];
-  const where = [`fv.version_id = ${versionId}`];
+  const filters: string[] = [];
   if (search.excludeKeys?.length) {
     params.push(search.excludeKeys);
-    where.push(`fv.entity_key <> ALL($${params.length}::text[])`);
+    filters.push(`fv.entity_key <> ALL($${params.length}::text[])`);
   }
   let join = '';
   if (search.metadataContains && Object.keys(search.metadataContains).length > 0) {
     params.push(JSON.stringify(search.metadataContains));
     join = `JOIN ${ENTITY_TABLE[search.entityType]} e ON e.external_id = fv.entity_key AND e.metadata @> $${params.length}::jsonb`;
   }
-  const settings = search.approximate === false
-    ? 'SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off;'
-    : `SET LOCAL hnsw.ef_search = ${search.efSearch ?? DEFAULT_EF_SEARCH}; SET LOCAL hnsw.iterative_scan = relaxed_order;`;
+  const part = (where: readonly string[]) =>
+    `SELECT fv.entity_key, ${distance} AS distance
+       FROM feature_value fv ${join}
+      WHERE ${[...where, ...filters].join(' AND ')}
+      ORDER BY ${distance}
+      LIMIT $2`;
+  const approximate = search.approximate !== false;
+  const settings = approximate
+    ? `SET LOCAL hnsw.ef_search = ${search.efSearch ?? DEFAULT_EF_SEARCH}; SET LOCAL hnsw.iterative_scan = relaxed_order;`
+    : 'SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off;';
   const rows = await db.transaction(async (tx) => {
     await tx.exec(settings);
+    const [layout] = approximate
+      ? await tx.query<{ base: number | null }>('SELECT ann_base_version_id AS base FROM feature_set_version WHERE id = $1', [versionId])
+      : [];
+    const base = layout?.base ?? null;
+    if (base === null) return tx.query<{ entity_key: string; distance: number }>(part([`fv.version_id = ${versionId}`]), params);
+    if (!Number.isInteger(base)) throw new TypeError('ANN base version id must be an integer');
     return tx.query<{ entity_key: string; distance: number }>(
-      `SELECT fv.entity_key, fv.vector::vector(${dimension}) ${operator} $1::vector(${dimension}) AS distance
-         FROM feature_value fv ${join}
-        WHERE ${where.join(' AND ')}
-        ORDER BY fv.vector::vector(${dimension}) ${operator} $1::vector(${dimension})
-        LIMIT $2`,
+      `(${part([
+        `fv.version_id = ${base}`,
+        `EXISTS (SELECT 1 FROM feature_value same WHERE same.version_id = ${versionId} AND same.entity_key = fv.entity_key AND same.vector = fv.vector)`,
+      ])})
+       UNION ALL
+       (${part([
+        `fv.version_id = ${versionId}`,
+        `fv.entity_key = ANY((SELECT ann_delta_keys FROM feature_set_version WHERE id = ${versionId})::text[])`,
+      ])})`,
       params,
     );
   });
   return rows
     .map((row) => ({ entityKey: row.entity_key, distance: Number(row.distance) }))
-    .sort((a, b) => a.distance - b.distance);
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, search.k);
 }
 
 function checkSearch(search: VectorSearch): void {
