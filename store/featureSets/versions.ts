@@ -171,7 +171,13 @@ export async function publishVersion(db: Database, versionId: number, options: {
       );
       return true;
     });
-    if (published) return getVersion(db, versionId);
+    if (published) {
+      // Fresh planner statistics for the new rows: without them (PGlite runs no autovacuum, a
+      // server's comes a minute or more later) the planner takes a 100k-row version for a few
+      // dozen rows and joins whole versions where an index scan with early stop is right.
+      await db.sql.exec('ANALYZE feature_value');
+      return getVersion(db, versionId);
+    }
   }
   throw new VersionStateError(`version ${versionId}: its vector indexes went missing while it was being published`);
 }

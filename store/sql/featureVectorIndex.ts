@@ -45,16 +45,53 @@ export async function createFeatureVectorIndex(
   const states = await indexStates(sql, versionId);
   for (const metric of metrics) {
     const name = featureVectorIndexName(versionId, metric);
-    if (states.get(name) === false) await sql.exec(`DROP INDEX IF EXISTS ${name}`);
+    if (states.get(name) === true) {
+      names.push(name);
+      continue;
+    }
+    if (states.has(name)) await sql.exec(`DROP INDEX IF EXISTS ${name}`);
+    let ipNorm: number | null = null;
+    if (metric === 'inner_product') {
+      const [row] = await sql.query<{ norm: number | null }>(`SELECT max(vector_norm(vector::vector(${dimension})))::float8 AS norm FROM feature_value WHERE version_id = $1`, [versionId]);
+      ipNorm = Number(row?.norm ?? 0);
+      await sql.query('UPDATE feature_set_version SET ann_ip_norm = $2 WHERE id = $1', [versionId, ipNorm]);
+    }
     await sql.exec(
-      `CREATE INDEX IF NOT EXISTS ${name} ON feature_value
-         USING hnsw ((vector::vector(${dimension})) ${METRIC_SQL[metric].opclass})
+      `CREATE INDEX ${name} ON feature_value
+         USING hnsw (${indexedVectorSql('vector', dimension, metric, ipNorm)} ${METRIC_SQL[metric].opclass})
          WITH (m = ${HNSW_BUILD.m}, ef_construction = ${HNSW_BUILD.efConstruction})
          WHERE version_id = ${versionId}`,
     );
     names.push(name);
   }
   return names;
+}
+
+/**
+ * The indexed expression of a version's vectors, which an ANN query must order by verbatim.
+ * Cosine: the vector cast to its dimension. Inner product: x' = [x, sqrt(M^2 - |x|^2)], with M
+ * the largest norm of the version's vectors when the index was built (feature_set_version.
+ * ann_ip_norm): every x' has norm M, and the query q' = [q, 0] (queryVectorSql) gives
+ * q'.x' = q.x, the same ranking. HNSW builds a poor graph under inner product when norms vary
+ * (hub vectors of large norm crowd every neighbour list): measured recall@10 0.06 against 1.0
+ * for cosine on synthesized item vectors. ipNorm null: the raw vector (exact searches, and
+ * indexes built before norms were equalized).
+ */
+export function indexedVectorSql(column: string, dimension: number, metric: VectorMetric, ipNorm: number | null): string {
+  const cast = `(${column}::vector(${dimension}))`;
+  if (metric !== 'inner_product' || ipNorm === null) return cast;
+  const m = formatNorm(ipNorm);
+  return `((${cast} || ARRAY[sqrt(greatest(${m} * ${m} - vector_norm(${cast}) * vector_norm(${cast}), 0::float8))]::vector(1))::vector(${dimension + 1}))`;
+}
+
+/** The query vector to order by against indexedVectorSql (parameter `param` holds the query). */
+export function queryVectorSql(param: string, dimension: number, metric: VectorMetric, ipNorm: number | null): string {
+  return metric === 'inner_product' && ipNorm !== null ? `((${param}::vector(${dimension}) || '[0]'::vector(1))::vector(${dimension + 1}))` : `${param}::vector(${dimension})`;
+}
+
+function formatNorm(norm: number): string {
+  if (!Number.isFinite(norm) || norm < 0) throw new RangeError(`vector norm must be a finite number >= 0, got ${norm}`);
+  return `${norm}::float8`;
 }
 
 /** Whether every index of these metrics exists and is valid (an interrupted build leaves an invalid one). */

@@ -1,7 +1,7 @@
-import type { Database } from '../db/Database.ts';
+import type { Database, SqlClient } from '../db/Database.ts';
 import type { EntityType } from '../ingest/records.ts';
 import { ENTITY_TABLE } from './entityTables.ts';
-import { distanceOperator, type VectorMetric } from './featureVectorIndex.ts';
+import { distanceOperator, indexedVectorSql, queryVectorSql, type VectorMetric } from './featureVectorIndex.ts';
 import { toVectorLiteral } from './upsertEmbeddings.ts';
 
 /**
@@ -48,6 +48,28 @@ export interface VectorMatch {
  */
 export async function searchFeatureVectors(db: Pick<Database, 'transaction'>, search: VectorSearch): Promise<VectorMatch[]> {
   checkSearch(search);
+  const rows = await db.transaction(async (tx) => {
+    const statement = await prepareSearch(tx, search);
+    return tx.query<{ entity_key: string; distance: number }>(statement.sql, statement.params);
+  });
+  return rows
+    .map((row) => ({ entityKey: row.entity_key, distance: Number(row.distance) }))
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, search.k);
+}
+
+/** The plan of the statement a search runs (EXPLAIN, or EXPLAIN ANALYZE): evidence of which indexes serve it. */
+export async function explainFeatureVectorSearch(db: Pick<Database, 'transaction'>, search: VectorSearch, options: { readonly analyze?: boolean } = {}): Promise<string> {
+  checkSearch(search);
+  return db.transaction(async (tx) => {
+    const statement = await prepareSearch(tx, search);
+    const plan = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${options.analyze ? '(ANALYZE, BUFFERS OFF) ' : ''}${statement.sql}`, statement.params);
+    return plan.map((line) => line['QUERY PLAN']).join('\n');
+  });
+}
+
+/** Applies the scan settings (SET LOCAL) and builds the statement for the version's search layout. */
+async function prepareSearch(tx: SqlClient, search: VectorSearch): Promise<{ sql: string; params: unknown[] }> {
   const { versionId, dimension } = search;
   const operator = distanceOperator(search.metric);
   const distance = `fv.vector::vector(${dimension}) ${operator} $1::vector(${dimension})`;
@@ -62,41 +84,46 @@ export async function searchFeatureVectors(db: Pick<Database, 'transaction'>, se
     params.push(JSON.stringify(search.metadataContains));
     join = `JOIN ${ENTITY_TABLE[search.entityType]} e ON e.external_id = fv.entity_key AND e.metadata @> $${params.length}::jsonb`;
   }
-  const part = (where: readonly string[]) =>
+  // Ordered by the expression the index is built over (norm-equalized for inner product), so that
+  // the HNSW index serves it; the distance returned is always the plain one.
+  const part = (where: readonly string[], ipNorm: number | null) =>
     `SELECT fv.entity_key, ${distance} AS distance
        FROM feature_value fv ${join}
       WHERE ${[...where, ...filters].join(' AND ')}
-      ORDER BY ${distance}
+      ORDER BY ${indexedVectorSql('fv.vector', dimension, search.metric, ipNorm)} ${operator} ${queryVectorSql('$1', dimension, search.metric, ipNorm)}
       LIMIT $2`;
-  const approximate = search.approximate !== false;
-  const settings = approximate
-    ? `SET LOCAL hnsw.ef_search = ${search.efSearch ?? DEFAULT_EF_SEARCH}; SET LOCAL hnsw.iterative_scan = relaxed_order;`
-    : 'SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off;';
-  const rows = await db.transaction(async (tx) => {
-    await tx.exec(settings);
-    const [layout] = approximate
-      ? await tx.query<{ base: number | null }>('SELECT ann_base_version_id AS base FROM feature_set_version WHERE id = $1', [versionId])
-      : [];
-    const base = layout?.base ?? null;
-    if (base === null) return tx.query<{ entity_key: string; distance: number }>(part([`fv.version_id = ${versionId}`]), params);
-    if (!Number.isInteger(base)) throw new TypeError('ANN base version id must be an integer');
-    return tx.query<{ entity_key: string; distance: number }>(
-      `(${part([
-        `fv.version_id = ${base}`,
-        `EXISTS (SELECT 1 FROM feature_value same WHERE same.version_id = ${versionId} AND same.entity_key = fv.entity_key AND same.vector = fv.vector)`,
-      ])})
-       UNION ALL
-       (${part([
-        `fv.version_id = ${versionId}`,
-        `fv.entity_key = ANY((SELECT ann_delta_keys FROM feature_set_version WHERE id = ${versionId})::text[])`,
-      ])})`,
-      params,
-    );
-  });
-  return rows
-    .map((row) => ({ entityKey: row.entity_key, distance: Number(row.distance) }))
-    .sort((a, b) => a.distance - b.distance)
-    .slice(0, search.k);
+  if (search.approximate === false) {
+    await tx.exec('SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off;');
+    return { sql: part([`fv.version_id = ${versionId}`], null), params };
+  }
+  await tx.exec(`SET LOCAL hnsw.ef_search = ${search.efSearch ?? DEFAULT_EF_SEARCH}; SET LOCAL hnsw.iterative_scan = relaxed_order;`);
+  const [layout] = await tx.query<{ base: number | null; ip_norm: number | null; delta: string[] | null }>(
+    `SELECT v.ann_base_version_id AS base, v.ann_delta_keys AS delta,
+            CASE WHEN v.ann_base_version_id IS NULL THEN v.ann_ip_norm ELSE b.ann_ip_norm END AS ip_norm
+       FROM feature_set_version v LEFT JOIN feature_set_version b ON b.id = v.ann_base_version_id
+      WHERE v.id = $1`,
+    [versionId],
+  );
+  const base = layout?.base ?? null;
+  const ipNorm = layout?.ip_norm === null || layout?.ip_norm === undefined ? null : Number(layout.ip_norm);
+  if (base === null) return { sql: part([`fv.version_id = ${versionId}`], ipNorm), params };
+  if (!Number.isInteger(base)) throw new TypeError('ANN base version id must be an integer');
+  // The base part keeps the entities this version carries unchanged: present here and not in the
+  // delta (the delta holds every key whose vector differs). Written so that the planner estimates
+  // it well (nearly every row passes) and streams the HNSW scan through primary-key probes until
+  // k rows pass, rather than joining whole versions.
+  params.push(layout?.delta ?? []);
+  const delta = `$${params.length}::text[]`;
+  return {
+    sql: `(${part([
+      `fv.version_id = ${base}`,
+      `fv.entity_key <> ALL(${delta})`,
+      `EXISTS (SELECT 1 FROM feature_value same WHERE same.version_id = ${versionId} AND same.entity_key = fv.entity_key)`,
+    ], ipNorm)})
+     UNION ALL
+     (${part([`fv.version_id = ${versionId}`, `fv.entity_key = ANY(${delta})`], null)})`,
+    params,
+  };
 }
 
 function checkSearch(search: VectorSearch): void {
