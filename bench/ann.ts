@@ -23,7 +23,7 @@ import { loadTrainedModel } from '../ml/store/modelArtifacts.ts';
 import type { Database } from '../store/db/Database.ts';
 import { HNSW_BUILD, type VectorMetric } from '../store/sql/featureVectorIndex.ts';
 import { readEntities } from '../store/sql/readEntities.ts';
-import { DEFAULT_EF_SEARCH, searchFeatureVectors } from '../store/sql/searchFeatureVectors.ts';
+import { DEFAULT_EF_SEARCH, explainFeatureVectorSearch, searchFeatureVectors } from '../store/sql/searchFeatureVectors.ts';
 import { type BenchContext, type BenchReport, type Chart, formatNumber, type HeadlineRow, markdownTable } from './report/BenchReport.ts';
 import { lineChart } from './report/svgCharts.ts';
 import { availableStores, openBenchStore, parseStores } from './support/benchStores.ts';
@@ -58,16 +58,17 @@ export async function runAnnBench(argv: readonly string[], context: BenchContext
   if (efs.some((ef) => !Number.isInteger(ef) || ef < 1)) throw new Error(`--ef: expected integers, got ${values.ef}`);
   const { kinds, skipped } = availableStores(parseStores(values.stores as string | undefined));
   const measurements: AnnMeasurement[] = [];
-  const builds: { store: string; seconds: number; plan: string }[] = [];
+  const builds: { store: string; seconds: number; plan: string; incrementalPlan: string }[] = [];
   for (const kind of kinds) {
     const store = await openBenchStore(kind);
     try {
       context.log(`bench ann: ${store.label}, ${formatNumber(items)} items, ${queries} queries per metric`);
       await buildCatalog(store.db, { items, users: quick ? 200 : 1_000, epochs: quick ? 1 : 2 }, context.log);
       const full = await materialize(store.db, 'full');
-      builds.push({ store: store.label, seconds: full.seconds, plan: await planOf(store.db, full.versionId, full.dimension) });
       context.log(`  materialized ${FEATURE_SETS.synthesized} with its HNSW indexes in ${full.seconds.toFixed(1)} s`);
       const workload = await queriesFor(store.db, queries, full.versionId);
+      const build = { store: store.label, seconds: full.seconds, plan: await planOf(store.db, full.versionId, full.dimension, workload.cosine[0]!), incrementalPlan: '' };
+      builds.push(build);
       for (const metric of ['cosine', 'inner_product'] as const) {
         const cases = workload[metric];
         const exact = await timeSearches(store.db, full.versionId, full.dimension, metric, cases, { approximate: false });
@@ -87,6 +88,7 @@ export async function runAnnBench(argv: readonly string[], context: BenchContext
       const incremental = await materialize(store.db, 'incremental');
       const [layout] = await store.db.sql.query<{ base: number | null }>('SELECT ann_base_version_id AS base FROM feature_set_version WHERE id = $1', [incremental.versionId]);
       if (layout?.base !== full.versionId) context.log(`  note: the incremental version has its own indexes (base ${layout?.base ?? 'none'})`);
+      build.incrementalPlan = await planOf(store.db, incremental.versionId, incremental.dimension, workload.cosine[0]!);
       for (const metric of ['cosine', 'inner_product'] as const) {
         const cases = workload[metric];
         const exact = await timeSearches(store.db, incremental.versionId, incremental.dimension, metric, cases, { approximate: false });
@@ -171,21 +173,17 @@ function percentiles(ms: readonly number[]): { p50Ms: number; p99Ms: number } {
   return { p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
-/** The plan of an approximate query: evidence that the HNSW index serves it. */
-async function planOf(db: Database, versionId: number, dimension: number): Promise<string> {
-  const [row] = await db.sql.query<{ vector: string }>('SELECT vector::text AS vector FROM feature_value WHERE version_id = $1 LIMIT 1', [versionId]);
-  return db.transaction(async (tx) => {
-    await tx.exec(`SET LOCAL hnsw.ef_search = ${DEFAULT_EF_SEARCH}; SET LOCAL hnsw.iterative_scan = relaxed_order;`);
-    const plan = await tx.query<{ 'QUERY PLAN': string }>(
-      `EXPLAIN SELECT fv.entity_key FROM feature_value fv WHERE fv.version_id = ${versionId}
-        ORDER BY fv.vector::vector(${dimension}) <=> $1::vector(${dimension}) LIMIT ${K}`,
-      [row!.vector],
-    );
-    return plan.map((line) => line['QUERY PLAN']).join('\n');
-  });
+/** The plans of the statements searchFeatureVectors runs: evidence of which indexes serve them. */
+async function planOf(db: Database, versionId: number, dimension: number, query: QueryCase): Promise<string> {
+  const plans: string[] = [];
+  for (const metric of ['cosine', 'inner_product'] as const) {
+    const plan = await explainFeatureVectorSearch(db, { versionId, dimension, entityType: 'item', query: query.vector, k: K, metric, excludeKeys: query.exclude }, { analyze: true });
+    plans.push(`${metric}:`, ...plan.split('\n').filter((line) => !/Order By|Sort Key|Index Cond|Filter: \(entity_key/.test(line)).map((line) => `  ${line}`));
+  }
+  return plans.join('\n');
 }
 
-function report(measurements: readonly AnnMeasurement[], builds: readonly { store: string; seconds: number; plan: string }[], settings: { items: number; queries: number; efs: readonly number[]; quick: boolean; skipped: readonly string[] }): BenchReport {
+function report(measurements: readonly AnnMeasurement[], builds: readonly { store: string; seconds: number; plan: string; incrementalPlan: string }[], settings: { items: number; queries: number; efs: readonly number[]; quick: boolean; skipped: readonly string[] }): BenchReport {
   const own = measurements.filter((m) => m.layout === 'own indexes' && m.efSearch !== 'exact');
   const groups = [...new Set(own.map((m) => `${m.store}|${m.metric}`))];
   const smallest = (group: string) => own.filter((m) => `${m.store}|${m.metric}` === group && m.recall >= RECALL_TARGET).map((m) => m.efSearch as number).sort((a, b) => a - b)[0];
@@ -217,7 +215,10 @@ function report(measurements: readonly AnnMeasurement[], builds: readonly { stor
     '',
     `Smallest ef_search with recall@10 >= ${RECALL_TARGET} on every store and metric: ${chosen ?? 'none measured'} (DEFAULT_EF_SEARCH is ${DEFAULT_EF_SEARCH}).`,
     '',
-    ...builds.flatMap((build) => [`${build.store}: full materialization with index builds ${build.seconds.toFixed(1)} s; plan of an approximate query:`, '', '```', build.plan, '```', '']),
+    ...builds.flatMap((build) => [
+      `${build.store}: full materialization with index builds ${build.seconds.toFixed(1)} s. Plans (EXPLAIN ANALYZE) of a search of the full version, then of the incremental version (base indexes + delta):`,
+      '', '```', build.plan, '```', '', '```', build.incrementalPlan, '```', '',
+    ]),
   ].join('\n');
   const charts: Chart[] = [];
   for (const metric of ['cosine', 'inner_product'] as const) {

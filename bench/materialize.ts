@@ -167,7 +167,7 @@ function phaseOf(label: string): Phase {
   if (label === 'COPY feature_value') return 'copy unchanged rows';
   if (label === 'INSERT feature_value') return 'write rows';
   if (/^SELECT (item|app_user|embedding|modality)$/.test(label)) return 'read entities';
-  if (/^(SELECT|UPDATE) feature_(value|set_version)$/.test(label) || label === 'SELECT pg_class') return 'statistics + publish';
+  if (/^(SELECT|UPDATE) feature_(value|set_version)$/.test(label) || label === 'SELECT pg_class' || label === 'ANALYZE FEATURE_VALUE') return 'statistics + publish';
   return 'bookkeeping';
 }
 
