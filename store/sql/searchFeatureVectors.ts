@@ -6,10 +6,22 @@ import { toVectorLiteral } from './upsertEmbeddings.ts';
 
 /**
  * hnsw.ef_search of a search unless the caller says otherwise: the candidate list the HNSW scan
- * keeps. pgvector's default (40) gave recall@10 well below 0.95 on 100k vectors; `npm run bench
- * -- ann` measures recall and latency per value.
+ * keeps, per metric, the smallest value that reached recall@10 >= 0.95 in `npm run bench -- ann`
+ * (100k materialized companion outputs of two trained models, one per store, 200 queries each):
+ * - cosine (similar items, an item's vector as query): 20 (recall 0.999 and 1.000; p50 1.4 and
+ *   2.7 ms, server and PGlite);
+ * - inner product (recommendation candidates, the retrieval head's user queries, which lie off the
+ *   item vectors' distribution): 80 for one model (0.955; p50 1.9 ms on the server), but 800 for
+ *   the other (0.935-0.925 at 400, 0.945 at 600, 0.990 at 800; p50 9.4 ms on PGlite): the default
+ *   is the value that reached it for both.
  */
-export const DEFAULT_EF_SEARCH = 100;
+export const DEFAULT_EF_SEARCH = 20;
+export const INNER_PRODUCT_EF_SEARCH = 800;
+
+/** The default ef_search of a metric (cosine: DEFAULT_EF_SEARCH). */
+export function defaultEfSearch(metric: VectorMetric): number {
+  return metric === 'inner_product' ? INNER_PRODUCT_EF_SEARCH : DEFAULT_EF_SEARCH;
+}
 
 export interface VectorSearch {
   /** feature_set_version.id and its vector dimension (the index is partial on both). */
@@ -96,7 +108,7 @@ async function prepareSearch(tx: SqlClient, search: VectorSearch): Promise<{ sql
     await tx.exec('SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off;');
     return { sql: part([`fv.version_id = ${versionId}`], null), params };
   }
-  await tx.exec(`SET LOCAL hnsw.ef_search = ${search.efSearch ?? DEFAULT_EF_SEARCH}; SET LOCAL hnsw.iterative_scan = relaxed_order;`);
+  await tx.exec(`SET LOCAL hnsw.ef_search = ${search.efSearch ?? defaultEfSearch(search.metric)}; SET LOCAL hnsw.iterative_scan = relaxed_order;`);
   const [layout] = await tx.query<{ base: number | null; ip_norm: number | null; delta: string[] | null }>(
     `SELECT v.ann_base_version_id AS base, v.ann_delta_keys AS delta,
             CASE WHEN v.ann_base_version_id IS NULL THEN v.ann_ip_norm ELSE b.ann_ip_norm END AS ip_norm
