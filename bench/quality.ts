@@ -2,8 +2,12 @@
  * `npm run bench -- quality [--quick] [--variants a,b,d-mlp-attention] [--seeds 3]
  * [--protocols item-cold,user-cold,citeulike-cold] [--epochs n]`: the cold-start quality
  * benchmark. Imports ML-100K and CiteULike-a from ../shared/data into a temporary embedded
- * store each (a data set that is absent is skipped), runs the evaluation protocols, writes
- * bench/results/<date>.json and .md, and prints the headline tables.
+ * store each (a data set that is absent is skipped), runs the evaluation protocols and returns
+ * their tables, targets and a cold- against warm-AUC chart per protocol to the harness
+ * (bench/run.ts), which writes bench/results/<date>.json and .md.
+ *
+ * In a harness run of every benchmark with --quick (CI), the preset is smaller still: the
+ * item-cold protocol only, variants (a) and (d) with the MLP companion, one seed.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,9 +23,13 @@ import { citeULikeSource } from '../store/import/citeulike.ts';
 import { importData, type ImportableSource } from '../store/import/importData.ts';
 import { movieLensSource } from '../store/import/movielens.ts';
 import { migrate } from '../store/migrate.ts';
+import { type BenchContext, type BenchReport, type Chart, type HeadlineRow } from './report/BenchReport.ts';
+import { barChart } from './report/svgCharts.ts';
 
 const SHARED_DATA = fileURLToPath(new URL('../../shared/data/', import.meta.url));
-const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+
+/** --quick inside a run of every benchmark: what fits CI's two minutes. */
+const HARNESS_QUICK = { protocols: 'item-cold', variants: 'a,d-mlp-attention', seeds: '1' } as const;
 
 interface DataSet {
   readonly name: string;
@@ -35,9 +43,10 @@ const DATA_SETS: readonly DataSet[] = [
   { name: 'citeulike-a', dir: 'citeulike-a', source: citeULikeSource, protocols: ['citeulike-cold'] },
 ];
 
-export async function runQualityBench(argv: readonly string[]): Promise<void> {
-  const { values } = parseArgs({
+export async function runQualityBench(argv: readonly string[], context?: BenchContext): Promise<BenchReport> {
+  const { values: parsed } = parseArgs({
     args: [...argv],
+    strict: false,
     options: {
       quick: { type: 'boolean', default: false },
       variants: { type: 'string' },
@@ -48,6 +57,8 @@ export async function runQualityBench(argv: readonly string[]): Promise<void> {
       'data-dir': { type: 'string', default: SHARED_DATA },
     },
   });
+  const values = parsed as { quick: boolean; variants?: string; seeds?: string; epochs?: string; protocols?: string; 'ranking-users'?: string; 'data-dir': string };
+  if (values.quick && context?.all) Object.assign(values, { protocols: values.protocols ?? HARNESS_QUICK.protocols, variants: values.variants ?? HARNESS_QUICK.variants, seeds: values.seeds ?? HARNESS_QUICK.seeds });
   const protocols = (values.protocols?.split(',') ?? [...PROTOCOL_NAMES]).map((name) => {
     if (!(PROTOCOL_NAMES as readonly string[]).includes(name)) throw new Error(`--protocols: unknown protocol "${name}", expected ${PROTOCOL_NAMES.join(', ')}`);
     return name as ProtocolName;
@@ -95,12 +106,33 @@ export async function runQualityBench(argv: readonly string[]): Promise<void> {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   }
-  const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
-  fs.mkdirSync(RESULTS, { recursive: true });
-  const result = { benchmark: 'quality', backend, wall_seconds: (performance.now() - started) / 1000, skipped, reports };
-  fs.writeFileSync(path.join(RESULTS, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  const markdown = [`# Quality benchmark ${stamp}`, '', `backend: ${backend.name}; wall time ${Math.round(result.wall_seconds)} s`, '', ...reports.flatMap((report) => [formatReportTable(report), '', ...report.notes.map((note) => `- ${note}`), '']), ...skipped.map((line) => `skipped: ${line}`)].join('\n');
-  fs.writeFileSync(path.join(RESULTS, `${stamp}.md`), `${markdown}\n`);
-  console.log(markdown);
-  log(`wrote ${path.join(RESULTS, `${stamp}.json`)} and .md`);
+  const wallSeconds = (performance.now() - started) / 1000;
+  const headline: HeadlineRow[] = reports.flatMap((report) =>
+    report.targets.map((target) => ({ what: `quality ${report.dataset} ${report.protocol}`, value: target.detail, target: target.name, met: target.met })),
+  );
+  const charts: Chart[] = reports.flatMap((report) => aucChart(report));
+  const markdown = [
+    `backend: ${backend.name}; wall time ${Math.round(wallSeconds)} s`,
+    '',
+    ...reports.flatMap((report) => [`### ${report.dataset} ${report.protocol}`, '', formatReportTable(report), '', ...report.notes.map((note) => `- ${note}`), '']),
+    ...skipped.map((line) => `skipped: ${line}`),
+  ].join('\n');
+  return { headline, markdown, charts, data: { backend, wall_seconds: wallSeconds, skipped, reports } };
+}
+
+/** Cold against warm AUC per variant (warm phases where the protocol has them). */
+function aucChart(report: EvaluationReport): Chart[] {
+  const metrics = (['cold_auc', 'warm_a_auc', 'warm_b_auc', 'warm_c_auc', 'warm_auc'] as const).filter((metric) => report.variants.some((variant) => variant[metric] !== null));
+  if (metrics.length === 0) return [];
+  return [{
+    id: `${report.dataset}-${report.protocol}-auc`,
+    title: `${report.dataset} ${report.protocol}: AUC per variant`,
+    svg: barChart({
+      title: `${report.dataset} ${report.protocol}: cold and warm AUC per variant (mean over seeds)`,
+      yLabel: 'AUC',
+      seriesNames: metrics,
+      groups: report.variants.map((variant) => ({ label: variant.name, values: Object.fromEntries(metrics.map((metric) => [metric, variant[metric]])) })),
+      yMin: 0.5,
+    }),
+  }];
 }

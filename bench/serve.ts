@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pino from 'pino';
@@ -29,8 +28,8 @@ import { migrate } from '../store/migrate.ts';
 import { loadModelVersion } from '../store/registry/modelVersions.ts';
 import { createDatabase, dropDatabase, type ServerDatabase } from '../test/support/serverTemplate.ts';
 import { spawnServer } from '../test/support/spawnServer.ts';
-
-const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+import type { BenchContext, BenchReport } from './report/BenchReport.ts';
+import { barChart } from './report/svgCharts.ts';
 
 interface Scenario {
   readonly name: string;
@@ -109,26 +108,29 @@ async function buildStore(db: Database, items: number, log: (message: string) =>
   log(`materialized in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-export async function runServeBench(argv: readonly string[]): Promise<ServeMeasurement[]> {
+export async function runServeBench(argv: readonly string[], context: BenchContext): Promise<BenchReport> {
   const { values } = parseArgs({
     args: [...argv],
+    strict: false,
     options: {
       quick: { type: 'boolean', default: false },
       items: { type: 'string' },
       seconds: { type: 'string' },
       rates: { type: 'string' },
       connections: { type: 'string', default: '16' },
+      stores: { type: 'string' },
       embedded: { type: 'boolean', default: false },
     },
   });
-  const items = Number(values.items ?? (values.quick ? 3_000 : 100_000));
-  const seconds = Number(values.seconds ?? (values.quick ? 2 : 10));
-  const rates = values.rates?.split(',').map(Number);
-  const log = (message: string): void => void process.stderr.write(`${message}\n`);
+  const quick = context.quick || values.quick === true;
+  const items = Number(values.items ?? (quick ? 2_000 : 100_000));
+  const seconds = Number(values.seconds ?? (quick ? 1 : 10));
+  const rates = typeof values.rates === 'string' ? values.rates.split(',').map(Number) : undefined;
+  const log = context.log;
   await initBackend('wasm');
   const config = loadConfig();
-  const embedded = values.embedded || config.database.mode !== 'server';
-  if (!values.embedded && config.database.mode !== 'server') log('bench serve: DATABASE_URL is not set: running on the embedded store (PGlite)');
+  const embedded = values.embedded === true || config.database.mode !== 'server';
+  if (values.embedded !== true && config.database.mode !== 'server') log('bench serve: DATABASE_URL is not set: running on the embedded store (PGlite)');
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'synthstore-bench-serve-'));
   let server: ServerDatabase | undefined;
@@ -179,10 +181,37 @@ export async function runServeBench(argv: readonly string[]): Promise<ServeMeasu
     if (server) await dropDatabase(server);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const table = formatServeTable(measurements, scenarios([], []), embedded ? 'PGlite' : 'PostgreSQL server', items);
-  writeResults(measurements, table, { items, seconds, rates: rates ?? 'default', store: embedded ? 'embedded' : 'server' });
-  console.log(table);
-  return measurements;
+  const store = embedded ? 'PGlite' : 'PostgreSQL server';
+  const specs = scenarios([], []);
+  return {
+    headline: measurements.filter((m) => m.load === 'fixed-rate').map((m) => {
+      const spec = specs.find((candidate) => candidate.name === m.scenario)!;
+      return {
+        what: `serve ${m.scenario} at ${m.requestedRate}/s, ${store}, ${items.toLocaleString('en')} items`,
+        value: `p99 ${m.p99Ms} ms, p50 ${m.p50Ms} ms, ${m.rps.toFixed(0)} req/s`,
+        target: `p99 <= ${spec.targetP99Ms} ms${spec.targetRps ? ` at >= ${spec.targetRps}/s` : ''}`,
+        met: meetsTarget(m, spec),
+      };
+    }),
+    markdown: formatServeTable(measurements, specs, store, items),
+    charts: [{
+      id: 'serve-latency',
+      title: 'Serving latency under autocannon',
+      svg: barChart({
+        title: `Serving latency, ${store}, ${items.toLocaleString('en')} items`,
+        yLabel: 'ms',
+        groups: measurements.map((m) => ({ label: `${m.scenario} ${m.load === 'fixed-rate' ? `@${m.requestedRate}/s` : 'max'}`, values: { p50: m.p50Ms, p99: m.p99Ms } })),
+        seriesNames: ['p50', 'p99'],
+        logY: true,
+      }),
+    }],
+    data: { settings: { items, seconds, rates: rates ?? 'default', store: embedded ? 'embedded' : 'server' }, measurements },
+  };
+}
+
+function meetsTarget(m: ServeMeasurement, spec: Scenario): boolean {
+  const rateOk = spec.targetRps === undefined || m.rps >= spec.targetRps * 0.98;
+  return m.errors + m.non2xx === 0 && m.p99Ms <= spec.targetP99Ms && rateOk;
 }
 
 async function checkAnswers(url: string, key: string, bodies: readonly string[], scenario: string): Promise<void> {
@@ -196,17 +225,9 @@ async function checkAnswers(url: string, key: string, bodies: readonly string[],
 export function formatServeTable(measurements: readonly ServeMeasurement[], specs: readonly Scenario[], store: string, items: number): string {
   const rows = measurements.map((m) => {
     const spec = specs.find((s) => s.name === m.scenario)!;
-    const rateOk = spec.targetRps === undefined || m.load !== 'fixed-rate' || m.rps >= spec.targetRps * 0.98;
-    const verdict = m.load === 'fixed-rate' ? (m.p99Ms <= spec.targetP99Ms && rateOk ? 'met' : 'NOT met') : '-';
+    const verdict = m.load === 'fixed-rate' ? (meetsTarget(m, spec) ? 'met' : 'NOT met') : '-';
     const target = m.load === 'fixed-rate' ? `p99 <= ${spec.targetP99Ms} ms${spec.targetRps ? ` at >= ${spec.targetRps}/s` : ''}` : 'saturation';
     return `| ${m.scenario} | ${m.load}${m.requestedRate ? ` ${m.requestedRate}/s` : ''} | ${m.rps.toFixed(0)} | ${m.p50Ms} | ${m.p99Ms} | ${m.errors + m.non2xx} | ${target} | ${verdict} |`;
   });
-  return [`Serving under autocannon, ${store}, ${items.toLocaleString('en')} items`, '', '| request | load | req/s | p50 ms | p99 ms | errors | target | |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
-}
-
-function writeResults(measurements: readonly ServeMeasurement[], table: string, settings: Record<string, unknown>): void {
-  const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
-  fs.mkdirSync(RESULTS, { recursive: true });
-  fs.writeFileSync(path.join(RESULTS, `${stamp}-serve.json`), `${JSON.stringify({ benchmark: 'serve', settings, measurements }, null, 2)}\n`);
-  fs.writeFileSync(path.join(RESULTS, `${stamp}-serve.md`), `# Serve benchmark ${stamp}\n\n${table}\n`);
+  return [`Serving under autocannon, ${store}, ${items.toLocaleString('en')} items.`, '', '| request | load | req/s | p50 ms | p99 ms | errors | target | |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
 }

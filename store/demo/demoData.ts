@@ -316,6 +316,15 @@ function* generateEvents(world: DemoWorld): Generator<IngestItem> {
   const endMs = options.startMs + options.days * DAY_MS;
   const affinity = new Float64Array(warmItems.length);
   const cumulative = new Float64Array(warmItems.length);
+  // The users x warm items loop dominates generating large catalogues: flat arrays keep it tight
+  // (the same products in the same order as dot(), so the same data).
+  const dim = options.latentDim;
+  const latents = new Float64Array(warmItems.length * dim);
+  const popularity = new Float64Array(warmItems.length);
+  for (const [k, item] of warmItems.entries()) {
+    latents.set(item.latent, k * dim);
+    popularity[k] = item.popularity;
+  }
   let serial = 0;
   for (const user of world.users) {
     if (user.cold) continue;
@@ -323,12 +332,14 @@ function* generateEvents(world: DemoWorld): Generator<IngestItem> {
     let sum = 0;
     let sumSquares = 0;
     let total = 0;
-    for (const [k, item] of warmItems.entries()) {
-      const value = dot(user.taste, item.latent);
+    const taste = user.taste;
+    for (let k = 0, offset = 0; k < warmItems.length; k++, offset += dim) {
+      let value = 0;
+      for (let d = 0; d < dim; d++) value += taste[d]! * latents[offset + d]!;
       affinity[k] = value;
       sum += value;
       sumSquares += value * value;
-      total += Math.exp(value / TEMPERATURE) * item.popularity;
+      total += Math.exp(value / TEMPERATURE) * popularity[k]!;
       cumulative[k] = total;
     }
     const mean = sum / warmItems.length;

@@ -13,7 +13,9 @@
 import type { Database, SqlClient } from '../db/Database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { addLineageEdge } from '../registry/lineage.ts';
-import { createFeatureVectorIndex, type VectorMetric } from '../sql/featureVectorIndex.ts';
+import { createFeatureVectorIndex, dropFeatureVectorIndex, hasFeatureVectorIndexes, hnswBuildMemoryKb, type VectorMetric } from '../sql/featureVectorIndex.ts';
+import { MAX_INDEXED_DIMENSION } from '../sql/modalities.ts';
+import { readVectorDelta } from '../sql/readVectorDelta.ts';
 import type { EntityType } from '../ingest/records.ts';
 import { writeFeatureValues as writeFeatureValueRows, type FeatureValueRow } from '../sql/writeFeatureValues.ts';
 import { checkFeatureValues } from './checkFeatureValues.ts';
@@ -36,6 +38,8 @@ export interface FeatureSetVersionInfo {
   readonly rowCount: number;
   readonly statistics: VersionStatistics | null;
   readonly modelVersionId: number | null;
+  /** Published versions searched through an earlier version's HNSW indexes (see publishVersion); null: their own. */
+  readonly annBaseVersionId: number | null;
   readonly createdAt: Date;
   readonly publishedAt: Date | null;
   readonly deprecatedAt: Date | null;
@@ -115,32 +119,140 @@ export async function writeFeatureValues(
 }
 
 /**
- * Publishes a pending version in ONE transaction: locks the version row (writers wait, then see
- * it published and write nothing), computes the row count and statistics from exactly the rows
- * being published, and sets status and published_at. published_at is clock_timestamp() at the
- * end, as close to the commit as SQL allows, so that a point-in-time read never dates a value
- * earlier than it could be seen. A vector version first gets its HNSW index, in the same
- * transaction and before the row lock (so a writer holding its table lock cannot deadlock with
- * us): a failed publish leaves no index behind. An empty version is refused unless allowEmpty:
- * it would shadow the previous version for every entity.
+ * Entities whose vector differs from the ANN base's, as a share of the version's rows, up to which
+ * a version is searched through the base's HNSW indexes plus an exact scan of those entities
+ * (an incremental run changes a few percent at most); beyond it, the version gets indexes of its
+ * own. Each further incremental run adds its changes to the delta, so every 1/share-th run or so
+ * rebuilds.
+ */
+export const MAX_ANN_DELTA_SHARE = 0.05;
+
+/**
+ * Publishes a pending version: one transaction locks the version row (writers wait, then see it
+ * published and write nothing), computes the row count and statistics from exactly the rows
+ * being published, records how its vectors are searched, and sets status and published_at.
+ * published_at is clock_timestamp() at the end, as close to the commit as SQL allows, so that a
+ * point-in-time read never dates a value earlier than it could be seen. Readers see the version
+ * only once that transaction commits, complete.
+ *
+ * Vector versions need HNSW indexes for nearest-neighbour search, and building them is the slow
+ * part of a publish (tens of seconds for 100k vectors). It happens BEFORE the publishing
+ * transaction, each index in a transaction of its own (with enough maintenance_work_mem for the
+ * graph): the rows are complete by then, a pending version is invisible to readers, and the
+ * version lock is held only for the short publish itself. The index of a version that is never
+ * published is dropped with it (failVersion). No build at all when the vectors are, but for at
+ * most MAX_ANN_DELTA_SHARE of the entities, those of the previous published version (an
+ * incremental run, or a full run that changed little): the version is then searched through that
+ * version's indexes plus an exact scan of the entities whose vector differs, computed inside the
+ * publishing transaction after the row lock, so it is exact. When that transaction finds the
+ * indexes it needs missing (the delta grew), it rolls back, they are built, and it runs again.
+ * An empty version is refused unless allowEmpty: it would shadow the previous version for every
+ * entity.
  */
 export async function publishVersion(db: Database, versionId: number, options: { readonly allowEmpty?: boolean } = {}): Promise<FeatureSetVersionInfo> {
-  await db.transaction(async (tx) => {
-    const head = await lockablePending(tx, versionId, false);
-    const vector = vectorFeature(head.schema.features);
-    if (vector) await createFeatureVectorIndex(tx, versionId, vector.dimension, indexMetrics(head));
-    await lockablePending(tx, versionId, true);
-    const previous = head.kind === 'synthesized' ? await previousPublished(tx, head.featureSetId, head.version) : null;
-    const statistics = await computeVersionStatistics(tx, { id: versionId, schema: head.schema, kind: head.kind }, previous);
-    if (statistics.rowCount === 0 && !options.allowEmpty) {
-      throw new VersionStateError(`version ${head.version} of feature set "${head.name}" has no rows: publishing it would hide every value (pass allowEmpty to publish anyway)`);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await prepareVectorIndexes(db, versionId, { ownIndexes: attempt > 0 });
+    const published = await db.transaction(async (tx) => {
+      const head = await lockablePending(tx, versionId, true);
+      const vector = vectorFeature(head.schema.features);
+      const ann = vector ? await settleVectorSearch(tx, head, versionId) : { baseVersionId: null, deltaKeys: null };
+      if (ann === 'needs-own-indexes') return false;
+      const previous = head.kind === 'synthesized' ? await previousPublished(tx, head.featureSetId, head.version) : null;
+      const statistics = await computeVersionStatistics(tx, { id: versionId, schema: head.schema, kind: head.kind }, previous);
+      if (statistics.rowCount === 0 && !options.allowEmpty) {
+        throw new VersionStateError(`version ${head.version} of feature set "${head.name}" has no rows: publishing it would hide every value (pass allowEmpty to publish anyway)`);
+      }
+      await tx.query(
+        `UPDATE feature_set_version
+            SET status = 'published', published_at = clock_timestamp(), row_count = $2, statistics = $3::jsonb,
+                ann_base_version_id = $4, ann_delta_keys = $5::text[]
+          WHERE id = $1`,
+        [versionId, statistics.rowCount, JSON.stringify(statistics), ann.baseVersionId, ann.deltaKeys],
+      );
+      return true;
+    });
+    if (published) {
+      // Fresh planner statistics for the new rows: without them (PGlite runs no autovacuum, a
+      // server's comes a minute or more later) the planner takes a 100k-row version for a few
+      // dozen rows and joins whole versions where an index scan with early stop is right.
+      await db.sql.exec('ANALYZE feature_value');
+      return getVersion(db, versionId);
     }
-    await tx.query(
-      `UPDATE feature_set_version SET status = 'published', published_at = clock_timestamp(), row_count = $2, statistics = $3::jsonb WHERE id = $1`,
-      [versionId, statistics.rowCount, JSON.stringify(statistics)],
-    );
+  }
+  throw new VersionStateError(`version ${versionId}: its vector indexes went missing while it was being published`);
+}
+
+/**
+ * Before the publishing transaction: builds the version's own HNSW indexes unless (and until
+ * `ownIndexes`) an ANN base may serve it. Each index is built in a transaction of its own under
+ * an advisory lock on the version, so that concurrent finalizers build it once.
+ */
+async function prepareVectorIndexes(db: Database, versionId: number, options: { readonly ownIndexes: boolean }): Promise<void> {
+  const head = await lockablePending(db.sql, versionId, false).catch((error: unknown) => {
+    if (error instanceof VersionStateError) return null; // the publishing transaction says so
+    throw error;
   });
-  return getVersion(db, versionId);
+  const vector = head ? vectorFeature(head.schema.features) : undefined;
+  if (!head || !vector || vector.dimension > MAX_INDEXED_DIMENSION) return;
+  const metrics = indexMetrics(head);
+  if (await hasFeatureVectorIndexes(db.sql, versionId, metrics)) return;
+  if (!options.ownIndexes && (await annBaseCandidate(db.sql, head, versionId)) !== null) return;
+  const [count] = await db.sql.query<{ rows: number }>('SELECT count(*)::int AS rows FROM feature_value WHERE version_id = $1', [versionId]);
+  for (const metric of metrics) {
+    await db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(${INDEX_BUILD_LOCK}, $1)`, [versionId]);
+      await tx.exec(`SET LOCAL maintenance_work_mem = '${Math.max(await currentMaintenanceMemoryKb(tx), hnswBuildMemoryKb(count?.rows ?? 0, vector.dimension))}kB'`);
+      await createFeatureVectorIndex(tx, versionId, vector.dimension, [metric]);
+    });
+  }
+}
+
+/** First key of the advisory locks taken while a version's indexes are built (the second is the version id). */
+const INDEX_BUILD_LOCK = 748_213;
+
+async function currentMaintenanceMemoryKb(sql: SqlClient): Promise<number> {
+  const [row] = await sql.query<{ kb: number }>(`SELECT setting::int AS kb FROM pg_settings WHERE name = 'maintenance_work_mem'`);
+  return row?.kb ?? 0;
+}
+
+type VectorSearchLayout = { readonly baseVersionId: number | null; readonly deltaKeys: string[] | null } | 'needs-own-indexes';
+
+/**
+ * Inside the publishing transaction, after the row lock: how the version's vectors will be
+ * searched. Its own indexes when it has them (or its vectors are too wide for HNSW); else the
+ * ANN base's indexes plus the delta, when the delta is small enough; else it needs its own.
+ */
+async function settleVectorSearch(tx: SqlClient, head: PendingHead, versionId: number): Promise<VectorSearchLayout> {
+  const vector = vectorFeature(head.schema.features)!;
+  const own = { baseVersionId: null, deltaKeys: null };
+  if (vector.dimension > MAX_INDEXED_DIMENSION || (await hasFeatureVectorIndexes(tx, versionId, indexMetrics(head)))) return own;
+  const base = await annBaseCandidate(tx, head, versionId);
+  if (base === null) return 'needs-own-indexes';
+  const delta = await readVectorDelta(tx, versionId, base);
+  if (delta.rows === 0 || delta.keys.length > MAX_ANN_DELTA_SHARE * delta.rows) return 'needs-own-indexes';
+  return { baseVersionId: base, deltaKeys: delta.keys };
+}
+
+/**
+ * The version whose HNSW indexes could serve this one: the latest published version before it,
+ * from the same model version and with the same vector dimension, or that version's own ANN
+ * base; it must have valid indexes for every metric this version is searched by.
+ */
+async function annBaseCandidate(sql: SqlClient, head: PendingHead, versionId: number): Promise<number | null> {
+  const [row] = await sql.query<{ id: number; base: number | null; schema: unknown; same_model: boolean }>(
+    `SELECT p.id, p.ann_base_version_id AS base, p.schema, p.model_version_id IS NOT DISTINCT FROM v.model_version_id AS same_model
+       FROM feature_set_version v
+       JOIN feature_set_version p ON p.feature_set_id = v.feature_set_id AND p.version < v.version AND p.status = 'published'
+      WHERE v.id = $1
+      ORDER BY p.version DESC
+      LIMIT 1`,
+    [versionId],
+  );
+  if (!row || !row.same_model) return null;
+  const previousVector = vectorFeature((parseJson(row.schema) as VersionSchema).features);
+  if (!previousVector || previousVector.dimension !== vectorFeature(head.schema.features)?.dimension) return null;
+  const root = row.base ?? row.id;
+  return (await hasFeatureVectorIndexes(sql, root, indexMetrics(head))) ? root : null;
 }
 
 /**
@@ -184,8 +296,11 @@ async function previousPublished(tx: SqlClient, featureSetId: number, version: n
 }
 
 /** Marks a pending version failed (e.g. its materialization gave up): it is never readable. */
-export async function failVersion(db: Pick<Database, 'prisma'>, versionId: number): Promise<FeatureSetVersionInfo> {
-  return transition(db, versionId, 'pending', { status: 'failed' }, 'failed');
+export async function failVersion(db: Pick<Database, 'prisma' | 'sql'>, versionId: number): Promise<FeatureSetVersionInfo> {
+  const failed = await transition(db, versionId, 'pending', { status: 'failed' }, 'failed');
+  // Indexes built for its publication would otherwise stay, maintained and planned for, forever.
+  await dropFeatureVectorIndex(db.sql, versionId);
+  return failed;
 }
 
 /** Deprecates a published version: still readable by number, no longer "latest". */
@@ -245,6 +360,7 @@ function toInfo(row: Prisma.FeatureSetVersionGetPayload<{ include: { featureSet:
     rowCount: row.rowCount,
     statistics: (row.statistics ?? null) as unknown as VersionStatistics | null,
     modelVersionId: row.modelVersionId,
+    annBaseVersionId: row.annBaseVersionId,
     createdAt: row.createdAt,
     publishedAt: row.publishedAt,
     deprecatedAt: row.deprecatedAt,

@@ -31,6 +31,11 @@ export interface IngestorOptions {
   readonly batchSize?: number;
   /** Vectors of one modality above which its index is rebuilt at the end instead of maintained. */
   readonly bulkIndexThreshold?: number;
+  /**
+   * Bulk loads that search no modality (benchmarks of other parts): drop the indexes of the
+   * modalities written in bulk and leave them dropped (createModalityIndex builds one later).
+   */
+  readonly skipIndexRebuild?: boolean;
 }
 
 interface Pending<R> {
@@ -69,12 +74,14 @@ export class Ingestor {
   private readonly schema: MetadataSchema;
   private readonly batchSize: number;
   private readonly bulkIndexThreshold: number;
+  private readonly skipIndexRebuild: boolean;
 
   private constructor(sql: SqlClient, schema: MetadataSchema, modalities: ModalityRow[], options: Required<IngestorOptions>) {
     this.sql = sql;
     this.schema = schema;
     this.batchSize = options.batchSize;
     this.bulkIndexThreshold = options.bulkIndexThreshold;
+    this.skipIndexRebuild = options.skipIndexRebuild;
     for (const modality of modalities) this.modalities.set(modalityKey(modality.entityType, modality.name), modality);
   }
 
@@ -84,6 +91,7 @@ export class Ingestor {
     return new Ingestor(sql, new MetadataSchema(fields), modalities, {
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
       bulkIndexThreshold: options.bulkIndexThreshold ?? BULK_INDEX_THRESHOLD,
+      skipIndexRebuild: options.skipIndexRebuild ?? false,
     });
   }
 
@@ -106,7 +114,7 @@ export class Ingestor {
     await this.flushEntities();
     await this.flushEvents();
     for (const modalityId of this.embeddings.keys()) await this.flushEmbeddings(modalityId);
-    for (const modality of this.deferredIndexes) await createModalityIndex(this.sql, modality);
+    if (!this.skipIndexRebuild) for (const modality of this.deferredIndexes) await createModalityIndex(this.sql, modality);
     return structuredClone(this.summary);
   }
 

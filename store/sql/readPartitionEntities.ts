@@ -1,6 +1,6 @@
 import type { SqlClient } from '../db/Database.ts';
 import type { EntityType, Metadata } from '../ingest/records.ts';
-import { entityPartitionSql } from './entityPartition.ts';
+import { entityHashSql, entityPartitionSql, partitionBounds } from './entityPartition.ts';
 import { ENTITY_COLUMN, ENTITY_TABLE } from './entityTables.ts';
 import { parseVector } from './readEntities.ts';
 
@@ -34,53 +34,72 @@ export interface ReadPartitionOptions {
 }
 
 /**
- * Reads one partition's entities in keyset pages of `batchSize` (two queries a page: the rows,
- * then their vectors).
+ * Reads one partition's entities in keyset pages of `batchSize` along the partition-hash index
+ * (two queries a page: the rows, then their vectors). Modalities are resolved to ids once, so
+ * that every per-entity condition is an index probe.
  */
 export async function* readPartitionEntities(sql: SqlClient, entityType: EntityType, options: ReadPartitionOptions): AsyncGenerator<PartitionEntity[]> {
   const table = ENTITY_TABLE[entityType];
   const column = ENTITY_COLUMN[entityType];
-  let after = '0';
+  const modalities = await modalityIds(sql, entityType, [...options.modalities, ...(options.requiredModality ? [options.requiredModality] : [])]);
+  const inputIds = options.modalities.flatMap((name) => modalities.get(name) ?? []);
+  const required = options.requiredModality === null ? null : (modalities.get(options.requiredModality) ?? -1);
+  const { low, high } = partitionBounds(options.partition, options.partitions);
+  const hash = entityHashSql('e.external_id');
+  const params: unknown[] = [low, high, options.batchSize, '-1', '0'];
+  const where = [entityPartitionSql('e.external_id', '$1', '$2'), `(${hash}, e.id) > ($4::bigint, $5::bigint)`];
+  if (options.changedSince) {
+    params.push(options.changedSince.at, options.changedSince.missingFromVersionId, inputIds);
+    where.push(`(${options.metadataIsInput ? 'e.updated_at > $6 OR ' : ''}
+                 NOT EXISTS (SELECT 1 FROM feature_value fv WHERE fv.version_id = $7 AND fv.entity_key = e.external_id)
+                 OR EXISTS (SELECT 1 FROM embedding v WHERE v.${column} = e.id AND v.modality_id = ANY($8::int[]) AND v.updated_at > $6))`);
+  }
+  if (required !== null) {
+    params.push(required);
+    where.push(`EXISTS (SELECT 1 FROM embedding v WHERE v.${column} = e.id AND v.modality_id = $${params.length}::int)`);
+  }
   for (;;) {
-    const rows = await sql.query<{ row_id: string; external_id: string; metadata: unknown; updated_at: Date | string }>(
-      `SELECT e.id::text AS row_id, e.external_id, e.metadata, e.updated_at
+    const rows = await sql.query<{ row_id: string; hash: string; external_id: string; metadata: unknown; updated_at: Date | string }>(
+      `SELECT e.id::text AS row_id, ${hash}::text AS hash, e.external_id, e.metadata, e.updated_at
          FROM ${table} e
-        WHERE e.id > $1::bigint
-          AND ${entityPartitionSql('e.external_id', '$3')} = $4
-          AND ($5::timestamptz IS NULL
-               OR ($8::boolean AND e.updated_at > $5)
-               OR NOT EXISTS (SELECT 1 FROM feature_value fv WHERE fv.version_id = $6 AND fv.entity_key = e.external_id)
-               OR EXISTS (SELECT 1 FROM embedding v JOIN modality m ON m.id = v.modality_id
-                           WHERE v.${column} = e.id AND m.name = ANY($7::text[]) AND v.updated_at > $5))
-          AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM embedding v JOIN modality m ON m.id = v.modality_id
-                                            WHERE v.${column} = e.id AND m.name = $9 AND m.entity_type::text = $10))
-        ORDER BY e.id
-        LIMIT $2`,
-      [after, options.batchSize, options.partitions, options.partition, options.changedSince?.at ?? null, options.changedSince?.missingFromVersionId ?? null, options.modalities, options.metadataIsInput, options.requiredModality, entityType],
+        WHERE ${where.join('\n          AND ')}
+        ORDER BY ${hash}, e.id
+        LIMIT $3`,
+      params,
     );
     if (rows.length === 0) return;
     const entities = new Map<string, PartitionEntity>();
     for (const row of rows) {
       entities.set(row.row_id, { externalId: row.external_id, metadata: parseMetadata(row.metadata), vectors: {}, metadataUpdatedAt: new Date(row.updated_at), vectorsUpdatedAt: {} });
     }
-    if (options.modalities.length > 0) {
-      const vectors = await sql.query<{ entity_id: string; name: string; vector: unknown; updated_at: Date | string }>(
-        `SELECT v.${column}::text AS entity_id, m.name, v.vector::text AS vector, v.updated_at
-           FROM embedding v JOIN modality m ON m.id = v.modality_id
-          WHERE v.${column} = ANY($1::bigint[]) AND m.entity_type::text = $2 AND m.name = ANY($3::text[])`,
-        [rows.map((row) => row.row_id), entityType, options.modalities],
+    if (inputIds.length > 0) {
+      const vectors = await sql.query<{ entity_id: string; modality_id: number; vector: unknown; updated_at: Date | string }>(
+        `SELECT v.${column}::text AS entity_id, v.modality_id, v.vector::text AS vector, v.updated_at
+           FROM embedding v
+          WHERE v.${column} = ANY($1::bigint[]) AND v.modality_id = ANY($2::int[])`,
+        [rows.map((row) => row.row_id), inputIds],
       );
+      const names = new Map([...modalities].map(([name, id]) => [id, name]));
       for (const row of vectors) {
         const entity = entities.get(row.entity_id);
-        if (!entity) continue;
-        entity.vectors[row.name] = parseVector(row.vector);
-        entity.vectorsUpdatedAt[row.name] = new Date(row.updated_at);
+        const name = names.get(row.modality_id);
+        if (!entity || name === undefined) continue;
+        entity.vectors[name] = parseVector(row.vector);
+        entity.vectorsUpdatedAt[name] = new Date(row.updated_at);
       }
     }
     yield [...entities.values()];
-    after = rows[rows.length - 1]!.row_id;
     if (rows.length < options.batchSize) return;
+    const last = rows[rows.length - 1]!;
+    params[3] = last.hash;
+    params[4] = last.row_id;
   }
+}
+
+async function modalityIds(sql: SqlClient, entityType: EntityType, names: readonly string[]): Promise<Map<string, number>> {
+  if (names.length === 0) return new Map();
+  const rows = await sql.query<{ id: number; name: string }>('SELECT id, name FROM modality WHERE entity_type::text = $1 AND name = ANY($2::text[])', [entityType, [...new Set(names)]]);
+  return new Map(rows.map((row) => [row.name, row.id]));
 }
 
 function parseMetadata(value: unknown): Metadata {

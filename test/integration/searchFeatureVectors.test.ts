@@ -3,7 +3,7 @@ import { makeRandom } from '../../ml/model/seeds.ts';
 import { registerFeatureSet } from '../../store/featureSets/featureSetRegistry.ts';
 import { createPendingVersion, publishVersion, writeFeatureValues } from '../../store/featureSets/versions.ts';
 import { registerModelVersion } from '../../store/registry/modelVersions.ts';
-import { featureVectorIndexName } from '../../store/sql/featureVectorIndex.ts';
+import { distanceOperator, featureVectorIndexName, indexedVectorSql, queryVectorSql } from '../../store/sql/featureVectorIndex.ts';
 import { searchFeatureVectors, type VectorSearch } from '../../store/sql/searchFeatureVectors.ts';
 import { upsertEntities } from '../../store/sql/upsertEntities.ts';
 import { openTestDatabase, type TestDatabase } from '../support/testDatabase.ts';
@@ -73,6 +73,23 @@ describe('nearest-neighbour search over a feature set version', () => {
       overlap += exact.filter((match) => found.has(match.entityKey)).length;
     }
     expect(overlap / 50).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it.each(['cosine', 'inner_product'] as const)('%s searches order by the expression the version\'s HNSW index is built over', async (metric) => {
+    const [row] = await test.db.sql.query<{ ip_norm: number | null }>('SELECT ann_ip_norm AS ip_norm FROM feature_set_version WHERE id = $1', [versionId]);
+    if (metric === 'inner_product') expect(row?.ip_norm).toBeGreaterThan(0);
+    const ipNorm = row?.ip_norm === null || row?.ip_norm === undefined ? null : Number(row.ip_norm);
+    await test.db.sql.exec('ANALYZE feature_value');
+    const plan = await test.db.transaction(async (tx) => {
+      // Small table: without a sort the only ordered path is the HNSW index, if the expressions match.
+      await tx.exec('SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off');
+      return tx.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN SELECT fv.entity_key FROM feature_value fv WHERE fv.version_id = ${versionId}
+          ORDER BY ${indexedVectorSql('fv.vector', DIM, metric, ipNorm)} ${distanceOperator(metric)} ${queryVectorSql('$1', DIM, metric, ipNorm)} LIMIT 10`,
+        [`[${vectors.get('item-1')!.join(',')}]`],
+      );
+    });
+    expect(plan.map((line) => line['QUERY PLAN']).join('\n')).toContain(`Index Scan using ${featureVectorIndexName(versionId, metric)}`);
   });
 
   it('leaves out excluded keys and filters by metadata during the scan, still returning k rows', async () => {
