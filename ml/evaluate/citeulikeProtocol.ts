@@ -17,6 +17,13 @@
  * profile (the items of the user's FIT saves). Users are warm in this protocol, so describing a
  * user by the content of their training library is allowed; the cold item side stays content
  * only. Without a user-side input the user x item interaction would have nothing to match.
+ *
+ * Pair features (variants with content: b, c, d): the TF-IDF title similarity of the item to
+ * the user's fit library, as content kNN computes it (centroid, best match, top-3 mean;
+ * ml/pipeline/LibrarySimilarity.ts), with the item itself always left out of the library so
+ * that training positives look like held-out items. The models thus start from content kNN's
+ * signal and learn what to add to it. Ranking runs the item companion once for all candidates
+ * (CandidateScorer.ts) and scores each user from those synthetic features.
  */
 import { Random } from '../../store/demo/random.ts';
 import type { StoredEntity } from '../../store/sql/readEntities.ts';
@@ -220,6 +227,7 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
 
   const notes = [
     `cold-item content = item fields [${contentFields.join(', ')}]; ${settings.negatives} sampled negative(s) per training save`,
+    `variants with content also get pair features: TF-IDF title similarity to the user's fit library (${librarySimilarity.names.join(', ')}), the item itself left out`,
     `ranking over all ${split.coldItems.length} held-out items for ${evaluated.length} of ${evaluable.length} users with held-out items (seeded sample)`,
   ];
   // Reference numbers on ALL users (fast), and the tags variant, which is not cold start.
