@@ -26,7 +26,12 @@ export interface AggregateQuery {
   readonly time: number;
 }
 
-export type AggregateSide = 'user' | 'item';
+/**
+ * 'pair' columns describe the (user, item) pair from content and the user's history (e.g. the
+ * similarity of the item's text to the user's library): they exist for cold items too, so
+ * original-feature dropout leaves them alone.
+ */
+export type AggregateSide = 'user' | 'item' | 'pair';
 
 export interface AggregateSpec {
   readonly name: string;

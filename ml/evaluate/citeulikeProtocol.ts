@@ -17,6 +17,13 @@
  * profile (the items of the user's FIT saves). Users are warm in this protocol, so describing a
  * user by the content of their training library is allowed; the cold item side stays content
  * only. Without a user-side input the user x item interaction would have nothing to match.
+ *
+ * Pair features (variants with content: b, c, d): the TF-IDF title similarity of the item to
+ * the user's fit library, as content kNN computes it (centroid, best match, top-3 mean;
+ * ml/pipeline/LibrarySimilarity.ts), with the item itself always left out of the library so
+ * that training positives look like held-out items. The models thus start from content kNN's
+ * signal and learn what to add to it. Ranking runs the item companion once for all candidates
+ * (CandidateScorer.ts) and scores each user from those synthetic features.
  */
 import { Random } from '../../store/demo/random.ts';
 import type { StoredEntity } from '../../store/sql/readEntities.ts';
@@ -29,13 +36,16 @@ import { splitStrictColdItems, type UserLibrary } from '../data/splits/citeulike
 import { tokenize } from '../features/tokenizer.ts';
 import { RankingAccumulator, topK, type RankingMetrics } from '../metrics/ranking.ts';
 import { coldAlias, FeaturePipeline, type ExampleRow } from '../pipeline/FeaturePipeline.ts';
+import { LibrarySimilarity } from '../pipeline/LibrarySimilarity.ts';
+import { appendColumns } from '../pipeline/PairFeatures.ts';
 import { profileOf, TextProjection } from '../pipeline/textProjection.ts';
 import { emptyMetrics, type PreparedProtocol } from './Protocol.ts';
 import type { SeedMetrics } from './report.ts';
 import type { EvaluationSettings } from './settings.ts';
 import type { StoreData } from '../store/loadStoreData.ts';
 import { declaredFields } from './declaredFields.ts';
-import { predict, type Progress, trainNeuralVariant } from './trainNeural.ts';
+import { CandidateScorer } from './CandidateScorer.ts';
+import { type Progress, trainNeuralVariant } from './trainNeural.ts';
 import type { Variant } from './variants.ts';
 
 const K = 20;
@@ -115,6 +125,19 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
     { name: 'library_text', dimension: TEXT_DIM, entityType: 'user' as const },
   ];
 
+  // Pair features (LibrarySimilarity.ts): TF-IDF title similarity of an item to the user's FIT
+  // library, leaving the item itself out; what content kNN ranks by, as an input of the
+  // variants that see content.
+  const titleTfidf = TfIdf.fit(data.items.filter((item) => trainItemSet.has(item.externalId)).map(title));
+  const titleVectors = new Map<string, SparseVector>(data.items.map((item) => [item.externalId, titleTfidf.vectorize(title(item))]));
+  const fitLibraryIds = new Map<string, string[]>();
+  for (const save of fitSaves) {
+    const library = fitLibraryIds.get(save.userId);
+    if (library) library.push(save.itemId);
+    else fitLibraryIds.set(save.userId, [save.itemId]);
+  }
+  const librarySimilarity = new LibrarySimilarity(titleVectors, fitLibraryIds, titleTfidf.vocabulary.size);
+
   const pipelines = new Map<boolean, FeaturePipeline>();
   const pipelineFor = (metadata: boolean): FeaturePipeline => {
     let pipeline = pipelines.get(metadata);
@@ -129,6 +152,7 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
         label: () => 1,
         userEncoder: metadata ? { modalities: ['library_text'] } : { fields: [], modalities: [] },
         itemEncoder: metadata ? { fields: contentFields, modalities: ['title_text'], maxTokens: 24, stopwords: true } : { fields: [], modalities: [] },
+        ...(metadata ? { pairFeatures: librarySimilarity } : {}),
       });
       pipelines.set(metadata, pipeline);
     }
@@ -151,11 +175,14 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
   );
   const width = userAggregates.length / Math.max(1, evaluated.length);
 
-  function candidates(user: UserLibrary, u: number): ExampleSet {
+  function candidates(pipeline: FeaturePipeline, user: UserLibrary, u: number): ExampleSet {
     const aggregates = new Float32Array(split.coldItems.length * width);
     const row = userAggregates.subarray(u * width, (u + 1) * width);
     for (let c = 0; c < split.coldItems.length; c++) aggregates.set(row, c * width);
-    return { examples: split.coldItems.map((itemId) => ({ userId: user.userId, itemId })), aggregates };
+    const examples = split.coldItems.map((itemId) => ({ userId: user.userId, itemId }));
+    const pairWidth = pipeline.aggregateSpecs.length - width;
+    if (pairWidth === 0) return { examples, aggregates };
+    return { examples, aggregates: appendColumns(aggregates, width, librarySimilarity.compute(examples), pairWidth) };
   }
 
   async function runNeural(variant: Variant, seed: number): Promise<SeedMetrics> {
@@ -167,11 +194,11 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
       metrics.epochs = trained.epochs;
       metrics.best_epoch = trained.bestEpoch;
       metrics.validation_loss = trained.validationLoss ?? null;
-      const builder = pipeline.builder('train');
+      const scorer = new CandidateScorer(trained.model, pipeline.builder('train'), pipeline.items, split.coldItems);
       const accumulator = new RankingAccumulator(K);
       const started = performance.now();
       evaluated.forEach((user, u) => {
-        const scores = predict(trained.model, builder, candidates(user, u));
+        const scores = scorer.score(candidates(pipeline, user, u));
         accumulator.add([...topK(scores, K)].map((c) => split.coldItems[c]!), new Set(user.coldItems));
         if ((u + 1) % 250 === 0) progress(`  ${variant.name} seed ${seed}: ranked ${u + 1}/${evaluated.length} users (${Math.round((performance.now() - started) / 1000)} s)`);
       });
@@ -200,6 +227,7 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
 
   const notes = [
     `cold-item content = item fields [${contentFields.join(', ')}]; ${settings.negatives} sampled negative(s) per training save`,
+    `variants with content also get pair features: TF-IDF title similarity to the user's fit library (${librarySimilarity.names.join(', ')}), the item itself left out`,
     `ranking over all ${split.coldItems.length} held-out items for ${evaluated.length} of ${evaluable.length} users with held-out items (seeded sample)`,
   ];
   // Reference numbers on ALL users (fast), and the tags variant, which is not cold start.

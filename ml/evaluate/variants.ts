@@ -148,9 +148,17 @@ export const VARIANTS: readonly Variant[] = [
     },
     quick: false,
   },
+  {
+    ...synthstore('mlp', 'concat'),
+    name: 'd-mlp-concat-idx',
+    description: 'synthstore: mlp companion, concat, with ID x synthetic interactions (combine.idInteraction)',
+    model: { ...synthstore('mlp', 'concat').model, combine: { mode: 'concat', idInteraction: true } },
+    quick: false,
+  },
   ablation('no-l1l2', 'no L1/L2 on synthetic features', (v) => ({ ...v, model: { ...v.model, regularization: { l1: 0, l2: 0 } } })),
   ablation('no-adaptive-lr', 'fixed learning rate', (v) => ({ ...v, train: { ...v.train, adaptiveLearningRate: { enabled: false } } })),
   ablation('no-dynamic-size', 'no widening / pruning', (v) => ({ ...v, train: { ...v.train, growth: { enabled: false } } })),
+  ablation('no-retrieval', 'no retrieval head loss (retrieval.weight 0)', (v) => ({ ...v, model: { ...v.model, retrieval: { weight: 0 } } })),
 ];
 
 /**

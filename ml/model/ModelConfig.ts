@@ -50,6 +50,11 @@ const CombineSchema = z.strictObject({
   mode: z.enum(['weighted_sum', 'concat', 'attention']).default('attention'),
   /** Shared projection width (weighted_sum, attention tokens, the user x item interaction). */
   width: positiveInt.default(32),
+  /**
+   * Also combine each side's ID embedding with the other side's synthetic features
+   * (combine/idInteraction.ts: groups user_id_x_item and item_id_x_user).
+   */
+  idInteraction: z.boolean().default(false),
   attention: z
     .strictObject({
       /** Hidden width of the group scoring network. */

@@ -4,6 +4,7 @@
  *   sUser = userCompanion(users)          [U, S]  once per distinct user of the batch
  *   sItem = itemCompanion(items)          [I, S]  once per distinct item
  *   groups = original(event) + [sUser[userRow], sItem[itemRow], interaction(both)]
+ *            (+ ID x synthetic interactions when combine.idInteraction is on)
  *   z, weights = combine(groups)
  *   y = primary(z)                        [B]
  *   r = retrieval(sUser[userRow], sItem[itemRow])            [B] two-tower score (ANN candidates)
@@ -20,6 +21,7 @@ import type { EntityInputs, ExampleBatch, SyntheticBatch } from '../data/batch.t
 import type { CombineResult, Combiner } from './combine/Combiner.ts';
 import { createCombiner } from './combine/createCombiner.ts';
 import type { FeatureGroup, GroupSpec } from './combine/FeatureGroup.ts';
+import { IdInteraction } from './combine/idInteraction.ts';
 import { Interaction } from './combine/interaction.ts';
 import type { Companion, PruneOptions, SizeChange } from './companion/Companion.ts';
 import { createCompanion } from './companion/createCompanion.ts';
@@ -107,6 +109,7 @@ export class SynthModel {
   readonly #companions: Record<EntityType, Companion>;
   readonly #original: OriginalFeatures;
   readonly #interaction: Interaction;
+  readonly #idInteraction: IdInteraction | undefined;
   readonly #combiner: Combiner;
   readonly #primary: PrimaryNetwork;
   readonly #retrieval: RetrievalHead;
@@ -126,11 +129,15 @@ export class SynthModel {
       this.#original = new OriginalFeatures(this.params.scope('original'), schemas.original, c.original);
       this.#interaction = new Interaction(this.params.scope('combine/interaction'), c.companion.synthDim, c.combine.width);
       const synthDim = c.companion.synthDim;
+      this.#idInteraction = c.combine.idInteraction
+        ? new IdInteraction(this.params.scope('combine/id_interaction'), c.original.idEmbeddingDim, synthDim, c.combine.width)
+        : undefined;
       const groups: GroupSpec[] = [
         ...this.#original.groups,
         { name: 'user_synth', kind: 'synthetic', dim: synthDim },
         { name: 'item_synth', kind: 'synthetic', dim: synthDim },
         this.#interaction.spec,
+        ...(this.#idInteraction?.specs ?? []),
       ];
       this.#combiner = createCombiner(c, groups, this.params.scope(`combine/${c.combine.mode}`));
       this.#primary = new PrimaryNetwork(this.params.scope('primary'), {
@@ -181,12 +188,18 @@ export class SynthModel {
     const userSynth = tf.gather(synthUser, original.userRow) as tf.Tensor2D;
     const itemSynth = tf.gather(synthItem, original.itemRow) as tf.Tensor2D;
     const synthDim = this.#config.companion.synthDim;
+    const originalGroups = this.#original.apply(original, options);
     const groups: FeatureGroup[] = [
-      ...this.#original.apply(original, options),
+      ...originalGroups,
       { name: 'user_synth', kind: 'synthetic', dim: synthDim, value: userSynth },
       { name: 'item_synth', kind: 'synthetic', dim: synthDim, value: itemSynth },
       { ...this.#interaction.spec, value: this.#interaction.apply(userSynth, itemSynth) },
     ];
+    if (this.#idInteraction) {
+      const id = (name: string): tf.Tensor2D => originalGroups.find((group) => group.name === name)!.value;
+      const values = this.#idInteraction.apply(id('user_id'), id('item_id'), userSynth, itemSynth);
+      this.#idInteraction.specs.forEach((spec, k) => groups.push({ ...spec, value: values[k]! }));
+    }
     const combined: CombineResult = this.#combiner.apply(groups, options);
     const output = this.#primary.apply(combined.z, options);
     const retrieval = this.#retrieval.score(userSynth, itemSynth);

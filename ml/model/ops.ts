@@ -4,6 +4,7 @@
  * no tf.fused), gather, slice, masks from inputs only.
  */
 import * as tf from '@tensorflow/tfjs';
+import { dropoutMask, randomSeed } from './dropoutMask.ts';
 import { deriveSeed } from './seeds.ts';
 
 /** Options of every forward pass. */
@@ -26,23 +27,20 @@ export function dense(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Ten
   return x.rank === 2 ? y : tf.reshape(y, [...lead, outDim]);
 }
 
-/** Dropout when training with rate > 0; identity otherwise. */
+/** Dropout when training with rate > 0; identity otherwise (x times `dropoutMultiplier`). */
 export function dropout(x: tf.Tensor, rate: number, options: ForwardOptions, site: string): tf.Tensor {
-  if (!options.training || rate <= 0) return x;
-  const seed = options.seed === undefined ? undefined : deriveSeed(options.seed, site);
-  return tf.dropout(x, rate, undefined, seed);
+  const multiplier = dropoutMultiplier(x.shape, rate, options, site);
+  return multiplier === undefined ? x : tf.mul(x, multiplier);
 }
 
 /**
- * The multiplier tf.dropout would apply at `site` (0 or 1/(1 − rate), same random values), for
- * ops that apply dropout inside a fused kernel (ml/nn/attention.ts); undefined when dropout is
- * off (not training, or rate 0).
+ * The dropout multipliers at `site` (0 or 1/(1 − rate), see dropoutMask.ts), seeded from the
+ * forward pass's seed and the site's name; also for ops that apply dropout inside a fused kernel
+ * (ml/nn/attention.ts). Undefined when dropout is off (not training, or rate 0).
  */
 export function dropoutMultiplier(shape: number[], rate: number, options: ForwardOptions, site: string): tf.Tensor | undefined {
   if (!options.training || rate <= 0) return undefined;
-  const seed = options.seed === undefined ? undefined : deriveSeed(options.seed, site);
-  const keep = 1 - rate;
-  return tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', seed), keep)), keep);
+  return dropoutMask(shape, rate, deriveSeed(options.seed ?? randomSeed(), site));
 }
 
 /** Column `index` of a [N, K] tensor, as [N]. */

@@ -6,7 +6,7 @@
  * qkv is the output of one dense layer with columns [Q | K | V], head h at columns h·dh..(h+1)·dh
  * of each block (dh = d / heads); keyBias is added to every score of a key (0 = attend, -1e9 =
  * masked); keep is an optional dropout multiplier on the attention probabilities [N, H, T, T]
- * (see `dropoutMultiplier` in ml/model/ops.ts; the same values tf.dropout would use). The
+ * (see `dropoutMultiplier` in ml/model/ops.ts). The
  * context has heads concatenated on the last axis, ready for the output projection.
  *
  * Where the fused kernels of ml/kernels/attention.ts are registered (wasm, by initBackend; cpu

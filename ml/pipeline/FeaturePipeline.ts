@@ -16,7 +16,7 @@
  * and no history. Turning a validation row into an alias row simulates a cold entity with
  * training data only (used to select models for cold start without touching test rows).
  */
-import { computeAggregates, type Interaction } from '../data/aggregates.ts';
+import { AGGREGATES, computeAggregates, unknownAggregates, type AggregateSpec, type Interaction } from '../data/aggregates.ts';
 import { EntityTable, type IdentifiedEntity } from '../data/EntityTable.ts';
 import { ExampleBuilder, fitAggregateStandardizer, type Example, type ExampleSet } from '../data/ExampleBuilder.ts';
 import { EntityEncoder, type EntityEncoderOptions, type ModalityDeclaration } from '../features/EntityEncoder.ts';
@@ -24,6 +24,7 @@ import type { Standardizer } from '../features/Standardizer.ts';
 import { Vocabulary } from '../features/Vocabulary.ts';
 import type { ModelSchemas } from '../model/schemas.ts';
 import type { EntityType, FieldDeclaration } from '../../store/ingest/records.ts';
+import { appendColumns, pairSpecs, type PairFeatures } from './PairFeatures.ts';
 
 /** A store event as the pipeline needs it (StoredEvent fits). */
 export type PipelineEvent = Interaction;
@@ -45,6 +46,8 @@ export interface FeaturePipelineInput {
   readonly itemEncoder?: EntityEncoderOptions;
   /** Entities that get ID rows after the training ones (revealed later). */
   readonly laterIds?: { readonly users?: readonly string[]; readonly items?: readonly string[] };
+  /** Extra original-feature columns per (user, item) pair, after the aggregates (PairFeatures.ts). */
+  readonly pairFeatures?: PairFeatures;
 }
 
 /** Rows to turn into examples: events (labelled by the pipeline's label) or unlabelled queries. */
@@ -72,6 +75,9 @@ export class FeaturePipeline {
   readonly trainItemIds: Vocabulary;
   readonly aggregateStandardizer: Standardizer;
   readonly positiveThreshold: number;
+  /** Aggregates, then pair features: the columns of every ExampleSet's `aggregates`. */
+  readonly aggregateSpecs: readonly AggregateSpec[];
+  readonly #pairFeatures: PairFeatures | undefined;
   readonly #label: (event: PipelineEvent) => number;
   readonly #builders = new Map<'train' | 'all', ExampleBuilder>();
 
@@ -89,8 +95,10 @@ export class FeaturePipeline {
     this.trainItemIds = Vocabulary.build([input.trainEvents.map((event) => event.itemId)]);
     this.userIds = extend(this.trainUserIds, input.laterIds?.users ?? []);
     this.itemIds = extend(this.trainItemIds, input.laterIds?.items ?? []);
-    const trainAggregates = computeAggregates(input.trainEvents, input.trainEvents, { positiveThreshold: input.positiveThreshold });
-    this.aggregateStandardizer = fitAggregateStandardizer(trainAggregates);
+    this.#pairFeatures = input.pairFeatures;
+    this.aggregateSpecs = [...AGGREGATES, ...pairSpecs(input.pairFeatures)];
+    const trainAggregates = this.#columns(input.trainEvents, input.trainEvents);
+    this.aggregateStandardizer = fitAggregateStandardizer(trainAggregates, this.aggregateSpecs.map((spec) => spec.name));
   }
 
   /** A builder whose ID vocabularies know the training entities only, or also the later ones. */
@@ -105,6 +113,9 @@ export class FeaturePipeline {
         userIds: known === 'all' ? this.userIds : this.trainUserIds,
         itemIds: known === 'all' ? this.itemIds : this.trainItemIds,
         aggregateStandardizer: this.aggregateStandardizer,
+        aggregateSpecs: this.aggregateSpecs,
+        // Pair columns are never replaced by dropout; their "unknown" value is unused.
+        unknownAggregates: [...unknownAggregates(), ...pairSpecs(this.#pairFeatures).map(() => Number.NaN)],
       });
       this.#builders.set(known, builder);
     }
@@ -126,8 +137,15 @@ export class FeaturePipeline {
       itemId: row.itemId,
       label: row.label ?? this.#label({ userId: row.userId, itemId: row.itemId, time: row.time, value: row.value ?? Number.NaN }),
     }));
+    return { examples, aggregates: this.#columns(rows, history) };
+  }
+
+  /** Point-in-time aggregates of `rows`, then their pair features. */
+  #columns(rows: readonly ExampleRow[], history: readonly PipelineEvent[]): Float32Array {
     const aggregates = computeAggregates(history, rows, { positiveThreshold: this.positiveThreshold });
-    return { examples, aggregates };
+    const pair = this.#pairFeatures;
+    if (!pair || pair.names.length === 0) return aggregates;
+    return appendColumns(aggregates, AGGREGATES.length, pair.compute(rows), pair.names.length);
   }
 
   /** Concatenates example sets (same aggregate width). */
@@ -146,6 +164,11 @@ export class FeaturePipeline {
 /** The id under which an entity appears cold: same content, no ID, no history. */
 export function coldAlias(id: string): string {
   return `${COLD_PREFIX}${id}`;
+}
+
+/** The entity id behind an id or its cold alias (the one whose content it has). */
+export function contentId(id: string): string {
+  return id.startsWith(COLD_PREFIX) ? id.slice(COLD_PREFIX.length) : id;
 }
 
 /** The row with one side replaced by its cold alias. */
