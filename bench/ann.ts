@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- ann [--quick] [--items 100000] [--queries 200] [--ef 20,40,80,100,200,400]
+ * `npm run bench -- ann [--quick] [--items 100000] [--queries 200] [--ef 20,40,80,100,200,400,800]
  * [--stores embedded,server]`: approximate nearest-neighbour search over synthesized item
  * vectors, against exact search, through store/sql/searchFeatureVectors.ts. On each store: the
  * benchmark catalogue (bench/support/itemCatalog.ts) with a small trained model, its item
@@ -54,8 +54,8 @@ export async function runAnnBench(argv: readonly string[], context: BenchContext
   });
   const quick = values.quick === true;
   const items = Number(values.items ?? (quick ? 3_000 : 100_000));
-  const queries = Number(values.queries ?? (quick ? 40 : 200));
-  const efs = String(values.ef ?? '20,40,80,100,200,400').split(',').map(Number);
+  const queries = Number(values.queries ?? (quick ? 30 : 200));
+  const efs = String(values.ef ?? '20,40,80,100,200,400,800').split(',').map(Number);
   if (efs.some((ef) => !Number.isInteger(ef) || ef < 1)) throw new Error(`--ef: expected integers, got ${values.ef}`);
   const { kinds, skipped } = availableStores(parseStores(values.stores as string | undefined));
   const measurements: AnnMeasurement[] = [];

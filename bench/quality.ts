@@ -7,7 +7,8 @@
  * (bench/run.ts), which writes bench/results/<date>.json and .md.
  *
  * In a harness run of every benchmark with --quick (CI), the preset is smaller still: the
- * item-cold protocol only, variants (a) and (d) with the MLP companion, one seed.
+ * item-cold protocol only, the logistic-regression baseline (e) and (d) with the MLP companion,
+ * one seed, two epochs.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,7 +30,7 @@ import { barChart } from './report/svgCharts.ts';
 const SHARED_DATA = fileURLToPath(new URL('../../shared/data/', import.meta.url));
 
 /** --quick inside a run of every benchmark: what fits CI's two minutes. */
-const HARNESS_QUICK = { protocols: 'item-cold', variants: 'a,d-mlp-attention', seeds: '1' } as const;
+const HARNESS_QUICK = { protocols: 'item-cold', variants: 'e,d-mlp-attention', seeds: '1', epochs: '2' } as const;
 
 interface DataSet {
   readonly name: string;
@@ -58,7 +59,7 @@ export async function runQualityBench(argv: readonly string[], context?: BenchCo
     },
   });
   const values = parsed as { quick: boolean; variants?: string; seeds?: string; epochs?: string; protocols?: string; 'ranking-users'?: string; 'data-dir': string };
-  if (values.quick && context?.all) Object.assign(values, { protocols: values.protocols ?? HARNESS_QUICK.protocols, variants: values.variants ?? HARNESS_QUICK.variants, seeds: values.seeds ?? HARNESS_QUICK.seeds });
+  if (values.quick && context?.all) Object.assign(values, { protocols: values.protocols ?? HARNESS_QUICK.protocols, variants: values.variants ?? HARNESS_QUICK.variants, seeds: values.seeds ?? HARNESS_QUICK.seeds, epochs: values.epochs ?? HARNESS_QUICK.epochs });
   const protocols = (values.protocols?.split(',') ?? [...PROTOCOL_NAMES]).map((name) => {
     if (!(PROTOCOL_NAMES as readonly string[]).includes(name)) throw new Error(`--protocols: unknown protocol "${name}", expected ${PROTOCOL_NAMES.join(', ')}`);
     return name as ProtocolName;
