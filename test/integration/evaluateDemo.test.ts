@@ -132,7 +132,11 @@ describe('evaluation on generated data', () => {
 
   it('selects variants by name, prefix and preset, and rejects unknown names', () => {
     expect(selectVariants(['d-mlp-attention'], 'auc', false).map((v) => v.name)).toEqual(['d-mlp-attention']);
-    expect(selectVariants(['d-mlp'], 'auc', false).length).toBe(7);
+    const mlp = selectVariants(['d-mlp'], 'auc', false).map((v) => v.name);
+    expect(mlp.length).toBe(9);
+    expect(mlp).toContain('d-mlp-concat-idx');
+    expect(mlp).toContain('d-mlp-attention-no-retrieval');
+    expect(mlp.every((name) => name.startsWith('d-mlp-'))).toBe(true);
     expect(selectVariants(['e'], 'ranking', false).map((v) => v.name)).toEqual(['e-content-knn']);
     expect(selectVariants(undefined, 'auc', true).map((v) => v.name)).toEqual(['a-ids-aggregates', 'b-raw-metadata', 'c-dropoutnet', 'e-logistic-regression', 'd-mlp-attention']);
     expect(() => selectVariants(['zzz'], 'auc', false)).toThrow(/unknown variant/);
