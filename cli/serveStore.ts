@@ -12,6 +12,7 @@ import { ensureBackend } from '../jobs/ensureBackend.ts';
 import { DEFAULT_MATERIALIZE_SETTINGS } from '../jobs/interfaces.ts';
 import { openJobQueue } from '../jobs/queue/openJobQueue.ts';
 import { runWorker } from '../jobs/worker.ts';
+import { stopOnSignals } from './stopOnSignals.ts';
 import type { Database } from '../store/db/Database.ts';
 
 export interface ServeOptions {
@@ -24,13 +25,7 @@ export interface ServeOptions {
 export async function serveStore(db: Database, log: pino.Logger, config: Config, options: ServeOptions): Promise<void> {
   const backend = await ensureBackend(config.backend);
   const queue = await openJobQueue(db, config.database, { onError: (error) => log.warn({ err: error }, 'job queue error') });
-  const stop = new AbortController();
-  const onSignal = (signal: string) => {
-    log.info({ signal }, 'stopping');
-    stop.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = stopOnSignals(log, 'stopping');
   let server: RunningApiServer | undefined;
   try {
     server = await startApiServer({ db, queue, log, port: config.server.port, host: config.server.host, mount: mountConsole });
@@ -42,8 +37,7 @@ export async function serveStore(db: Database, log: pino.Logger, config: Config,
       await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.release();
     await server?.close();
     await queue.stop({ graceful: true, close: true, timeout: 5_000 });
   }

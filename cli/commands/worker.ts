@@ -4,6 +4,7 @@ import { DEFAULT_MATERIALIZE_SETTINGS, type MaterializeHooks, type MaterializeSe
 import { openJobQueue } from '../../jobs/queue/openJobQueue.ts';
 import { runWorker } from '../../jobs/worker.ts';
 import { CliError, withStore, type GlobalOptions } from '../openStore.ts';
+import { stopOnSignals } from '../stopOnSignals.ts';
 
 export interface SettingsOptions {
   leaseSeconds?: string;
@@ -42,13 +43,7 @@ export function registerWorker(program: Command): void {
           ? { afterBatch: async (info) => { log.info({ run: info.runId, partition: info.partition, delayMs: delay }, 'batch committed, pausing'); await sleep(delay); } }
           : {};
         const boss = await openJobQueue(db, config.database, { onError: (error) => log.warn({ err: error }, 'job queue error') });
-        const stop = new AbortController();
-        const onSignal = (signal: string) => {
-          log.info({ signal }, 'stopping after the work in hand');
-          stop.abort();
-        };
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
+        const stop = stopOnSignals(log, 'stopping after the work in hand');
         try {
           await runWorker({ db, log, backend: config.backend }, boss, {
             ...(options.id ? { id: options.id } : {}),
@@ -60,8 +55,7 @@ export function registerWorker(program: Command): void {
             signal: stop.signal,
           });
         } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
+          stop.release();
           await boss.stop({ graceful: true, close: true, timeout: 5_000 });
         }
       });
