@@ -3,9 +3,14 @@
  * process opening the same directory silently loses its writes, so every opener goes through
  * here first.
  *
- * The lock is a file created with O_EXCL beside the data directory, holding the owner's pid.
- * A lock whose pid is no longer alive (a crashed process) is taken over.
+ * The lock is a file beside the data directory holding the owner's pid. It is written in full to
+ * a private file first and then hard-linked into place, so it appears atomically: a reader never
+ * sees a half-written lock and mistakes it for a stale one. A lock whose pid is no longer alive (a
+ * crashed process) is taken over; the takeover runs under a second, short-lived guard file, so
+ * two processes that both found the same stale lock cannot both remove it (the second would
+ * otherwise remove the first one's fresh lock and both would hold the directory).
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,27 +47,66 @@ export function lockFileFor(dataDir: string): string {
   return `${path.resolve(dataDir)}.lock`;
 }
 
+const ATTEMPTS = 50;
+const GUARD_BUSY_WAIT_MS = 10;
+
 /** Takes the lock or throws DataDirLockedError naming the process that holds it. */
 export function acquireDataDirLock(dataDir: string): DataDirLock {
   const lockFile = lockFileFor(dataDir);
   fs.mkdirSync(path.dirname(lockFile), { recursive: true });
   const contents: LockContents = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
-  // Two attempts: the second one follows the removal of a stale lock.
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(lockFile, JSON.stringify(contents), { flag: 'wx' });
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    if (createAtomically(lockFile, JSON.stringify(contents))) {
       return { lockFile, release: () => releaseIfOwned(lockFile) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = readHolder(lockFile);
-      // This very process holding it means a second open here, which loses writes just the same.
-      if (holder && (holder.pid === process.pid || isAlive(holder.pid))) {
-        throw new DataDirLockedError(path.resolve(dataDir), holder.pid, lockFile);
-      }
-      fs.rmSync(lockFile, { force: true });
     }
+    const holder = readHolder(lockFile);
+    // This very process holding it means a second open here, which loses writes just the same.
+    if (holder && (holder.pid === process.pid || isAlive(holder.pid))) {
+      throw new DataDirLockedError(path.resolve(dataDir), holder.pid, lockFile);
+    }
+    if (!removeStaleLock(lockFile, holder?.pid)) sleepSync(GUARD_BUSY_WAIT_MS);
   }
-  throw new Error(`could not take the lock ${lockFile}: another process keeps recreating it`);
+  throw new Error(`could not take the lock ${lockFile}: other processes keep taking it over`);
+}
+
+/** Creates `file` with `text` as one atomic step; false when it already exists. */
+function createAtomically(file: string, text: string): boolean {
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  fs.writeFileSync(draft, text, { flag: 'wx' });
+  try {
+    fs.linkSync(draft, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    fs.rmSync(draft, { force: true });
+  }
+}
+
+/**
+ * Removes the lock if it is still the stale one that was judged (held by `stalePid`, or
+ * unreadable). Returns false when another process is doing a takeover right now.
+ */
+function removeStaleLock(lockFile: string, stalePid: number | undefined): boolean {
+  const guard = `${lockFile}.takeover`;
+  if (!createAtomically(guard, JSON.stringify({ pid: process.pid }))) {
+    const guardHolder = readHolder(guard);
+    // A guard left by a process that died mid-takeover would block every opener forever.
+    if (guardHolder && !isAlive(guardHolder.pid)) fs.rmSync(guard, { force: true });
+    return false;
+  }
+  try {
+    const holder = readHolder(lockFile);
+    if (holder?.pid === stalePid) fs.rmSync(lockFile, { force: true });
+    return true;
+  } finally {
+    fs.rmSync(guard, { force: true });
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function readHolder(lockFile: string): LockContents | undefined {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,4 +56,39 @@ describe('embedded data directory lock', () => {
     lock.release();
     expect(fs.existsSync(lock.lockFile)).toBe(false);
   });
+
+  it('lets exactly one of several processes racing for the same stale lock take it over', async () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']);
+    fs.writeFileSync(lockFileFor(dataDir), JSON.stringify({ pid: dead.pid, host: os.hostname(), since: new Date().toISOString() }));
+    const startAt = Date.now() + 1500;
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => raceForLock(dataDir, startAt)));
+    const winners = outcomes.filter((outcome) => outcome.startsWith('won'));
+    expect(winners).toHaveLength(1);
+    const winnerPid = winners[0]!.split(' ')[1];
+    for (const outcome of outcomes.filter((o) => !o.startsWith('won'))) expect(outcome).toBe(`locked by ${winnerPid}`);
+    expect(fs.existsSync(lockFileFor(dataDir))).toBe(false);
+    expect(fs.readdirSync(dir).filter((name) => name !== 'db')).toEqual([]);
+  });
 });
+
+/** A child process that waits until `startAt`, tries the lock, holds a won lock for a while, and says what happened. */
+function raceForLock(dataDir: string, startAt: number): Promise<string> {
+  const lockModule = new URL('../../store/db/dataDirLock.ts', import.meta.url).href;
+  const script = `
+    const { acquireDataDirLock } = await import(${JSON.stringify(lockModule)});
+    while (Date.now() < ${startAt}) {}
+    try {
+      const lock = acquireDataDirLock(${JSON.stringify(dataDir)});
+      process.stdout.write('won ' + process.pid);
+      setTimeout(() => lock.release(), 1500);
+    } catch (error) {
+      process.stdout.write(error.holderPid ? 'locked by ' + error.holderPid : 'error ' + error.message);
+    }`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', () => resolve(output));
+  });
+}
