@@ -1,5 +1,4 @@
 /** Predictions, recommendations, combined vectors and similar items. */
-import { getOnlineFeatures } from '../../store/featureSets/getFeatures.ts';
 import { getFeatureSet } from '../../store/featureSets/featureSetRegistry.ts';
 import { searchFeatureVectors } from '../../store/sql/searchFeatureVectors.ts';
 import type { ModelRef } from '../../ml/serving/ServingModels.ts';
@@ -51,7 +50,7 @@ export const scoringResolvers = {
       if (!Number.isInteger(args.k) || args.k < 1 || args.k > 100) throw new BadInputError(`k: expected an integer from 1 to 100, got ${args.k}`, { argument: 'k' });
       const featureSet = await getFeatureSet(context.db, args.featureSet);
       if (featureSet.entityType !== 'item') throw new BadInputError(`feature set "${args.featureSet}" is about users, not items`, { argument: 'featureSet' });
-      const read = await getOnlineFeatures(context.db, { featureSet: args.featureSet, version: 'latest', entityKeys: [args.itemId] });
+      const read = await context.featureReads.read(context.db, { featureSet: args.featureSet, version: 'latest', entityKeys: [args.itemId] });
       const vector = read.rows[0]?.vector;
       if (!vector) {
         throw new ApiError(ErrorCode.NOT_FOUND, `item "${args.itemId}" has no vector in version ${read.version} of feature set "${args.featureSet}" (${read.rows[0]?.status ?? 'missing'})`);

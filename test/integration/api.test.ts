@@ -78,6 +78,17 @@ describe('the GraphQL API', () => {
     expect(forHundred).toBeLessThanOrEqual(6);
   });
 
+  it('answers a repeated features read from memory, without any statement', async () => {
+    const text = 'query($ids: [ID!]!) { features(featureSet: "item_synthesized", entityIds: $ids) { missing rows { entityId status vector } } }';
+    const first = await query(server.url, keys.read, text, { ids: [itemIds[3], 'no-such-item'] });
+    counting.reset();
+    const again = await query(server.url, keys.read, text, { ids: [itemIds[3], 'no-such-item'] });
+    expect(counting.count()).toBe(0);
+    expect(again).toEqual(first);
+    expect(again.features.rows.map((row: { status: string }) => row.status)).toEqual(['OK', 'MISSING']);
+    expect(again.features.missing).toEqual(['no-such-item']);
+  });
+
   it('predicts, recommends, explains and finds similar items', async () => {
     const data = await query(server.url, keys.read, `query($user: ID!, $items: [ID!]!, $item: ID!) {
       predict(userId: $user, itemIds: $items) { model { name version } userFeatures scores { item { id } score itemFeatures groupWeights { group weight } } }
