@@ -1,32 +1,42 @@
 /**
- * A bounded map that forgets the least recently used entries first: for values that never go
- * wrong (rows of an immutable published version), so that memory is the only bound. Map order is
- * the recency order: a hit is re-inserted at the end.
+ * A bounded map for values that never go wrong (rows of an immutable published version), so that
+ * memory is the only bound. Approximately least-recently-used, in two generations: hits in the
+ * older one move to the newer one, and when the newer one is full the older one is dropped whole.
+ * A hit costs one or two Map lookups: an exact LRU's delete and re-insert on every hit showed in
+ * the serving profile. Holds between maxEntries / 2 and maxEntries entries once full.
  */
 export class LruCache<K, V> {
-  readonly #entries = new Map<K, V>();
-  readonly #maxEntries: number;
+  #young = new Map<K, V>();
+  #old = new Map<K, V>();
+  readonly #generationSize: number;
 
   constructor(maxEntries: number) {
-    this.#maxEntries = maxEntries;
+    this.#generationSize = Math.max(1, Math.floor(maxEntries / 2));
   }
 
   get(key: K): V | undefined {
-    const value = this.#entries.get(key);
-    if (value !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, value);
-    }
-    return value;
+    const young = this.#young.get(key);
+    if (young !== undefined) return young;
+    const old = this.#old.get(key);
+    if (old !== undefined) this.#remember(key, old);
+    return old;
   }
 
   set(key: K, value: V): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as K);
+    this.#remember(key, value);
   }
 
   get size(): number {
-    return this.#entries.size;
+    let size = this.#young.size;
+    for (const key of this.#old.keys()) if (!this.#young.has(key)) size++;
+    return size;
+  }
+
+  #remember(key: K, value: V): void {
+    if (this.#young.size >= this.#generationSize && !this.#young.has(key)) {
+      this.#old = this.#young;
+      this.#young = new Map();
+    }
+    this.#young.set(key, value);
   }
 }

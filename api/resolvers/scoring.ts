@@ -4,6 +4,7 @@ import { searchFeatureVectors } from '../../store/sql/searchFeatureVectors.ts';
 import type { ModelRef } from '../../ml/serving/ServingModels.ts';
 import type { ApiContext } from '../context.ts';
 import { requireScope } from '../context.ts';
+import { itemRef } from '../entityRefs.ts';
 import { ApiError, BadInputError, ErrorCode } from '../errors.ts';
 import { checkCount, MAX_IDS } from './limits.ts';
 
@@ -72,9 +73,9 @@ export const scoringResolvers = {
   CombinedVector: {
     model: (combined: Scoring, _: unknown, context: ApiContext) => context.loaders.modelVersion.load(combined.model.id),
     user: (combined: Scoring, _: unknown, context: ApiContext) => context.loaders.user.load(combined.userId),
-    item: (combined: { itemId: string }, _: unknown, context: ApiContext) => context.loaders.item.load(combined.itemId),
+    item: (combined: { itemId: string }) => itemRef(combined.itemId),
   },
-  ItemScore: { item: (scored: Scored, _: unknown, context: ApiContext) => context.loaders.item.load(scored.itemId) },
-  RecommendedItem: { item: (scored: Scored, _: unknown, context: ApiContext) => context.loaders.item.load(scored.itemId) },
-  SimilarItem: { item: (scored: Scored, _: unknown, context: ApiContext) => context.loaders.item.load(scored.itemId) },
+  ItemScore: { item: (scored: Scored) => itemRef(scored.itemId) },
+  RecommendedItem: { item: (scored: Scored) => itemRef(scored.itemId) },
+  SimilarItem: { item: (scored: Scored) => itemRef(scored.itemId) },
 };

@@ -111,6 +111,24 @@ describe('the GraphQL API', () => {
     expect(data.similarItems.map((s: { item: { id: string } }) => s.item.id)).not.toContain(itemIds[0]);
   });
 
+  it('loads the records of scored items only when a field beyond id is asked, all in one statement', async () => {
+    const ids = 'query($user: ID!) { recommend(userId: $user, k: 5) { items { item { id } } } }';
+    const records = 'query($user: ID!) { recommend(userId: $user, k: 5) { items { item { id metadata createdAt } } } }';
+    await query(server.url, keys.read, ids, { user: userId });
+    counting.reset();
+    const idsOnly = await query(server.url, keys.read, ids, { user: userId });
+    const forIds = counting.count();
+    counting.reset();
+    const withRecords = await query(server.url, keys.read, records, { user: userId });
+    const forRecords = counting.count();
+    expect(forRecords).toBe(forIds + 1);
+    const itemsOf = (data: Record<string, any>) => data.recommend.items.map((entry: { item: { id: string } }) => entry.item.id);
+    expect(itemsOf(withRecords)).toEqual(itemsOf(idsOnly));
+    const [stored] = await test.db.sql.query<{ metadata: unknown }>('SELECT metadata FROM item WHERE external_id = $1', [itemsOf(withRecords)[0]]);
+    expect(withRecords.recommend.items[0].item.metadata).toEqual(stored!.metadata);
+    expect(withRecords.recommend.items.every((entry: { item: { createdAt: string } }) => !Number.isNaN(Date.parse(entry.item.createdAt)))).toBe(true);
+  });
+
   it('rejects a bad ingest batch whole, naming the element and field', async () => {
     const before = await test.db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM app_user');
     const bad = await graphql(server.url, keys.ingest, `mutation($users: [EntityInput!]!) { ingestUsers(users: $users) { users { inserted } } }`, {
