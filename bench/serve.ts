@@ -106,6 +106,18 @@ async function load(url: string, key: string, bodies: readonly string[], options
   });
 }
 
+/**
+ * The latency floor of this machine: GET /health (no GraphQL, no database) at the rate of the
+ * features target, through the same client. When this alone misses a target's p99, the target is
+ * out of reach here whatever the API does (other processes' CPU, scheduling stalls).
+ */
+async function measureFloor(graphqlUrl: string, pid: number, options: { seconds: number; rate: number; connections: number }): Promise<{ rps: number; p50Ms: number; p99Ms: number; serverCpuMsPerRequest: number | null }> {
+  const cpu = new CpuMeter([pid]);
+  const result = await autocannon({ url: graphqlUrl.replace(/\/graphql$/, '/health'), method: 'GET', duration: options.seconds, connections: options.connections, overallRate: options.rate });
+  const spent = cpu.spentBy([pid]);
+  return { rps: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, serverCpuMsPerRequest: spent === null ? null : spent / Math.max(1, result.requests.total) };
+}
+
 async function buildStore(db: Database, items: number, log: (message: string) => void): Promise<void> {
   await migrate(db);
   let started = performance.now();
@@ -170,6 +182,7 @@ export async function runServeBench(argv: readonly string[], context: BenchConte
   }
   if (cpuProfDir) childEnv = { ...childEnv, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${cpuProfDir}`.trim() };
   const measurements: ServeMeasurement[] = [];
+  let floor: Awaited<ReturnType<typeof measureFloor>> | undefined;
   try {
     if (keepDb && (await hasStore(db, items))) log(`bench serve: serving the store kept in database ${keepDb}`);
     else await buildStore(db, items, log);
@@ -180,6 +193,8 @@ export async function runServeBench(argv: readonly string[], context: BenchConte
     const child = await spawnServer([...childArgs, 'serve', '--port', '0', '--no-worker'], childEnv);
     const backends = server ? await databaseBackends(server.url) : undefined;
     try {
+      floor = await measureFloor(child.url, child.child.pid!, { seconds, rate: 1_000, connections: Number(values.connections) });
+      log(`floor GET /health @1000/s: ${floor.rps.toFixed(0)} req/s, p50 ${floor.p50Ms} ms, p99 ${floor.p99Ms} ms, CPU/request server ${formatCpu(floor.serverCpuMsPerRequest)}`);
       let seed = 12345;
       const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
       for (const [index, scenario] of scenarios(userIds, itemIds).entries()) {
@@ -214,8 +229,9 @@ export async function runServeBench(argv: readonly string[], context: BenchConte
   }
   const store = embedded ? 'PGlite' : 'PostgreSQL server';
   const specs = scenarios([], []);
+  const floorRow = floor && { what: `serve floor: GET /health at 1000/s (no GraphQL, no database), ${store}`, value: `p99 ${floor.p99Ms} ms, p50 ${floor.p50Ms} ms, ${floor.rps.toFixed(0)} req/s` };
   return {
-    headline: measurements.filter((m) => m.load === 'fixed-rate').map((m) => {
+    headline: [...(floorRow ? [floorRow] : []), ...measurements.filter((m) => m.load === 'fixed-rate').map((m) => {
       const spec = specs.find((candidate) => candidate.name === m.scenario)!;
       return {
         what: `serve ${m.scenario} at ${m.requestedRate}/s, ${store}, ${items.toLocaleString('en')} items`,
@@ -223,8 +239,8 @@ export async function runServeBench(argv: readonly string[], context: BenchConte
         target: `p99 <= ${spec.targetP99Ms} ms${spec.targetRps ? ` at >= ${spec.targetRps}/s` : ''}`,
         met: meetsTarget(m, spec),
       };
-    }),
-    markdown: formatServeTable(measurements, specs, store, items),
+    })],
+    markdown: formatServeTable(measurements, specs, store, items) + (floorRow ? `\n\nLatency floor of this machine, ${floorRow.what.replace(/^serve floor: /, '')}: ${floorRow.value}.` : ''),
     charts: [{
       id: 'serve-latency',
       title: 'Serving latency under autocannon',
@@ -236,7 +252,7 @@ export async function runServeBench(argv: readonly string[], context: BenchConte
         logY: true,
       }),
     }],
-    data: { settings: { items, seconds, rates: rates ?? 'default', store: embedded ? 'embedded' : 'server' }, measurements },
+    data: { settings: { items, seconds, rates: rates ?? 'default', store: embedded ? 'embedded' : 'server' }, floor: floor ?? null, measurements },
   };
 }
 
