@@ -89,6 +89,17 @@ describe('the GraphQL API', () => {
     expect(again.features.missing).toEqual(['no-such-item']);
   });
 
+  it('marks every answer uncacheable: they hold data only an API key may read', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.read}` },
+      body: JSON.stringify({ query: '{ viewer { team } }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('etag')).toBeNull();
+  });
+
   it('predicts, recommends, explains and finds similar items', async () => {
     const data = await query(server.url, keys.read, `query($user: ID!, $items: [ID!]!, $item: ID!) {
       predict(userId: $user, itemIds: $items) { model { name version } userFeatures scores { item { id } score itemFeatures groupWeights { group weight } } }
