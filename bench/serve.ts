@@ -3,8 +3,9 @@
  * [--only features,predict,recommend] [--keep-db NAME] [--cpu-prof DIR]`: serving
  * latency under load. Builds a store of N generated items (default 100k) with a trained model
  * and its materialized synthesized features, starts `synthstore serve` in a child process, and
- * drives it with autocannon: features(1 entity), predict(100 candidates) and recommend(k=10),
- * each at a fixed rate (1,000, 100 and 100 requests/s by default) and at saturation. Reports p50/p99 and
+ * drives it: features(1 entity), predict(100 candidates) and recommend(k=10), each at a fixed
+ * rate (1,000, 100 and 100 requests/s by default; open loop, evenly spaced) and at saturation
+ * (autocannon, closed loop). Reports p50/p99 and
  * requests/s, and each target of issue #6 as met or not, with the CPU ms the server process (and,
  * on the server database, its PostgreSQL backends) spent per request: on a shared machine that is
  * the figure that says what a request costs. Runs on the server database (DATABASE_URL; a
@@ -38,6 +39,7 @@ import { createDatabase, dropDatabase, type ServerDatabase } from '../test/suppo
 import { spawnServer } from '../test/support/spawnServer.ts';
 import type { BenchContext, BenchReport } from './report/BenchReport.ts';
 import { barChart } from './report/svgCharts.ts';
+import { openLoopLoad } from './support/openLoopLoad.ts';
 import { CpuMeter } from './support/processCpu.ts';
 
 interface Scenario {
@@ -93,17 +95,36 @@ function scenarios(users: readonly string[], items: readonly string[]): Scenario
   ];
 }
 
-async function load(url: string, key: string, bodies: readonly string[], options: { seconds: number; rate?: number; connections: number }): Promise<autocannon.Result> {
+interface LoadResult {
+  /** Answered requests. */
+  readonly answered: number;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  readonly non2xx: number;
+}
+
+/**
+ * With a rate: open loop, evenly spaced (bench/support/openLoopLoad.ts says why not autocannon's
+ * rate); without: autocannon's closed loop, each connection sending as soon as it is answered.
+ */
+async function load(url: string, key: string, bodies: readonly string[], options: { seconds: number; rate?: number; connections: number }): Promise<LoadResult> {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+  if (options.rate) {
+    const result = await openLoopLoad({ url, method: 'POST', headers, body: (i) => bodies[i % bodies.length]!, rate: options.rate, seconds: options.seconds, connections: options.connections });
+    return { ...result, answered: result.sent - result.errors };
+  }
   let next = 0;
-  return autocannon({
+  const result = await autocannon({
     url,
     method: 'POST',
     duration: options.seconds,
     connections: options.connections,
-    ...(options.rate ? { overallRate: options.rate } : {}),
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    headers,
     requests: [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length]! }) }],
   });
+  return { answered: result.requests.total, rps: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
 }
 
 /**
@@ -113,9 +134,9 @@ async function load(url: string, key: string, bodies: readonly string[], options
  */
 async function measureFloor(graphqlUrl: string, pid: number, options: { seconds: number; rate: number; connections: number }): Promise<{ rps: number; p50Ms: number; p99Ms: number; serverCpuMsPerRequest: number | null }> {
   const cpu = new CpuMeter([pid]);
-  const result = await autocannon({ url: graphqlUrl.replace(/\/graphql$/, '/health'), method: 'GET', duration: options.seconds, connections: options.connections, overallRate: options.rate });
+  const result = await openLoopLoad({ url: graphqlUrl.replace(/\/graphql$/, '/health'), method: 'GET', headers: {}, rate: options.rate, seconds: options.seconds, connections: options.connections });
   const spent = cpu.spentBy([pid]);
-  return { rps: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, serverCpuMsPerRequest: spent === null ? null : spent / Math.max(1, result.requests.total) };
+  return { rps: result.rps, p50Ms: result.p50Ms, p99Ms: result.p99Ms, serverCpuMsPerRequest: spent === null ? null : spent / Math.max(1, result.sent) };
 }
 
 async function buildStore(db: Database, items: number, log: (message: string) => void): Promise<void> {
@@ -207,11 +228,11 @@ export async function runServeBench(argv: readonly string[], context: BenchConte
           const serverCpu = new CpuMeter([child.child.pid!]);
           const databaseCpu = backends ? new CpuMeter(await backends.pids()) : undefined;
           const result = await load(child.url, key, bodies, { seconds, connections: Number(values.connections), ...(run.rate ? { rate: run.rate } : {}) });
-          const answered = Math.max(1, result.requests.total);
+          const answered = Math.max(1, result.answered);
           const perRequest = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : ms / answered);
           const measurement: ServeMeasurement = {
             scenario: scenario.name, load: run.load, requestedRate: run.rate ?? null,
-            rps: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.errors, non2xx: result.non2xx,
+            rps: result.rps, p50Ms: result.p50Ms, p99Ms: result.p99Ms, errors: result.errors, non2xx: result.non2xx,
             serverCpuMsPerRequest: perRequest(serverCpu.spentBy([child.child.pid!])),
             databaseCpuMsPerRequest: perRequest(databaseCpu?.spentBy(await backends!.pids())),
           };
@@ -243,7 +264,7 @@ export async function runServeBench(argv: readonly string[], context: BenchConte
     markdown: formatServeTable(measurements, specs, store, items) + (floorRow ? `\n\nLatency floor of this machine, ${floorRow.what.replace(/^serve floor: /, '')}: ${floorRow.value}.` : ''),
     charts: [{
       id: 'serve-latency',
-      title: 'Serving latency under autocannon',
+      title: 'Serving latency: fixed rates (open loop) and saturation',
       svg: barChart({
         title: `Serving latency, ${store}, ${items.toLocaleString('en')} items`,
         yLabel: 'ms',
@@ -317,7 +338,7 @@ export function formatServeTable(measurements: readonly ServeMeasurement[], spec
     return `| ${m.scenario} | ${m.load}${m.requestedRate ? ` ${m.requestedRate}/s` : ''} | ${m.rps.toFixed(0)} | ${m.p50Ms} | ${m.p99Ms} | ${cpu(m.serverCpuMsPerRequest)} | ${cpu(m.databaseCpuMsPerRequest)} | ${m.errors + m.non2xx} | ${target} | ${verdict} |`;
   });
   return [
-    `Serving under autocannon, ${store}, ${items.toLocaleString('en')} items. CPU ms per request: the serving process, and the PostgreSQL backends serving it (server database only).`,
+    `Serving, ${store}, ${items.toLocaleString('en')} items: each request at a fixed rate (open loop, evenly spaced sends) and at saturation (autocannon, closed loop). CPU ms per request: the serving process, and the PostgreSQL backends serving it (server database only).`,
     '',
     '| request | load | req/s | p50 ms | p99 ms | server CPU ms/req | database CPU ms/req | errors | target | |',
     '|---|---|---|---|---|---|---|---|---|---|',
