@@ -33,7 +33,7 @@ export interface ApiServerOptions {
   readonly host?: string;
   /** Extra routes mounted before /graphql (the web console). */
   readonly mount?: (app: express.Express) => void;
-  /** How online feature reads are kept in memory (tests shorten the resolution TTL). */
+  /** How online feature reads are kept in memory (tests that count statements lengthen the resolution TTL). */
   readonly featureReads?: FeatureReadCacheOptions;
 }
 

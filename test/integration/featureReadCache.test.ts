@@ -26,7 +26,7 @@ describe('online feature reads kept in memory across requests', () => {
   it('answers exactly what the store answers, and a repeated read without any statement', async () => {
     await registerFeatureSet(test.db, rawDefinition('kept_set', { source: { fields: ['x', 'v'] }, features: [{ name: 'x', type: 'numeric' }, { name: 'v', type: 'vector', dimension: 2 }] }));
     await publish('kept_set', [{ entityKey: 'a', x: 1, validFrom: '2025-01-01T00:00:00Z' }, { entityKey: 'b', x: 2, validFrom: '2025-01-01T00:00:00Z' }], { vectors: true });
-    const cache = new FeatureReadCache();
+    const cache = new FeatureReadCache({ resolveTtlMs: 600_000 });
     const counting = countingStatements(test.db);
     const request = { featureSet: 'kept_set', version: 'latest' as const, entityKeys: ['b', 'nobody', 'a', 'b'] };
     const first = await cache.read(counting.db, request);
@@ -49,7 +49,7 @@ describe('online feature reads kept in memory across requests', () => {
     const now = new Date('2025-06-01T12:00:00Z');
     const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
     await publish('kept_ttl_set', [{ entityKey: 'fresh', x: 1, validFrom: ago(600) }, { entityKey: 'old', x: 3, validFrom: ago(3_601) }]);
-    const cache = new FeatureReadCache();
+    const cache = new FeatureReadCache({ resolveTtlMs: 600_000 });
     const request = { featureSet: 'kept_ttl_set', version: 'latest' as const, entityKeys: ['fresh', 'old'], now };
     const first = await cache.read(test.db, request);
     expect(first.rows.map((row) => [row.entityKey, row.status, row.values?.x ?? null])).toEqual([['fresh', 'ok', 1], ['old', 'stale', null]]);
