@@ -10,6 +10,7 @@ import type { Scorer } from '../ml/serving/Scorer.ts';
 import { ForbiddenError } from './errors.ts';
 import type { Loaders } from './loaders.ts';
 import type { Authenticator } from './auth.ts';
+import type { FeatureReadCache } from './FeatureReadCache.ts';
 
 export interface ApiServices {
   readonly db: Database;
@@ -18,6 +19,8 @@ export interface ApiServices {
   readonly queue: PgBoss;
   readonly log: pino.Logger;
   readonly authenticator: Authenticator;
+  /** Online feature reads, kept in memory across requests (published versions never change). */
+  readonly featureReads: FeatureReadCache;
 }
 
 export interface ApiContext extends ApiServices {

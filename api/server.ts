@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
@@ -20,6 +20,7 @@ import { ServingModels } from '../ml/serving/ServingModels.ts';
 import { Authenticator } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { toClientError } from './errors.ts';
+import { FeatureReadCache, type FeatureReadCacheOptions } from './FeatureReadCache.ts';
 import { createLoaders } from './loaders.ts';
 import { buildSchema } from './schema.ts';
 
@@ -32,6 +33,8 @@ export interface ApiServerOptions {
   readonly host?: string;
   /** Extra routes mounted before /graphql (the web console). */
   readonly mount?: (app: express.Express) => void;
+  /** How online feature reads are kept in memory (tests that count statements lengthen the resolution TTL). */
+  readonly featureReads?: FeatureReadCacheOptions;
 }
 
 export interface RunningApiServer {
@@ -49,8 +52,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const models = new ServingModels(db);
   const scorer = new Scorer(db, models);
   const authenticator = new Authenticator(db);
+  const featureReads = new FeatureReadCache(options.featureReads);
   const app = express();
   app.disable('x-powered-by');
+  // GraphQL answers are POST responses that no client revalidates: hashing each body for an ETag is wasted work.
+  app.set('etag', false);
   const httpServer = http.createServer(app);
   const armor = new ApolloArmor({
     maxDepth: { n: QUERY_LIMITS.maxDepth },
@@ -63,7 +69,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const apollo = new ApolloServer<ApiContext>({
     schema: buildSchema(),
     // graphql-armor is typed against Apollo's CommonJS build; the plugins are the same objects.
-    plugins: [...(protection.plugins as unknown as ApolloServerPlugin<ApiContext>[]), ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    plugins: [...(protection.plugins as unknown as ApolloServerPlugin<ApiContext>[]), ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(),
+      // The schema declares no cache hints, so the cache-control plugin would only wrap every
+      // resolver (willResolveField) to conclude "no-store": the route below says so directly.
+      ApolloServerPluginCacheControlDisabled()],
     validationRules: protection.validationRules,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
@@ -74,9 +83,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   options.mount?.(app);
   app.use(
     '/graphql',
+    (_request, response, next) => (response.setHeader('cache-control', 'no-store'), next()),
     express.json({ limit: '32mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({ db, scorer, queue, log, authenticator, viewer: await authenticator.authenticate(req.headers), loaders: createLoaders(db) }),
+      context: async ({ req }) => ({ db, scorer, queue, log, authenticator, featureReads, viewer: await authenticator.authenticate(req.headers), loaders: createLoaders(db) }),
     }),
   );
   await new Promise<void>((resolve, reject) => {

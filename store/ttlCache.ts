@@ -25,6 +25,19 @@ export class TtlCache<K, V> {
     return value;
   }
 
+  /** The cached value of `key` if it has not expired, without loading anything. */
+  peek(key: K): Promise<V> | undefined {
+    const hit = this.#entries.get(key);
+    return hit && hit.expires > Date.now() ? hit.value : undefined;
+  }
+
+  /** Remembers `value` for `key` for the TTL (a value learnt as a by-product of another read). */
+  set(key: K, value: V): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, { value: Promise.resolve(value), expires: Date.now() + this.#ttlMs });
+    if (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as K);
+  }
+
   clear(): void {
     this.#entries.clear();
   }

@@ -1,6 +1,7 @@
 /** Users, items, their events and embeddings. */
 import type { ApiContext } from '../context.ts';
 import { requireScope } from '../context.ts';
+import { recordFields } from '../entityRefs.ts';
 import { BadInputError } from '../errors.ts';
 import type { EntityRecord } from '../loaders.ts';
 import { readEntityEvents, type EntityEventRow } from '../../store/sql/readEntityEvents.ts';
@@ -39,10 +40,12 @@ export const entityResolvers = {
     },
   },
   User: {
+    ...recordFields,
     events,
     embeddings: (user: EntityRecord, _: unknown, context: ApiContext) => context.loaders.userEmbeddings.load(user.id),
   },
   Item: {
+    ...recordFields,
     events,
     embeddings: (item: EntityRecord, _: unknown, context: ApiContext) => context.loaders.itemEmbeddings.load(item.id),
   },

@@ -1,7 +1,6 @@
 /** Feature sets, their versions, and online feature reads. */
 import { registerFeatureSet } from '../../store/featureSets/featureSetRegistry.ts';
 import { FeatureSetNotFoundError } from '../../store/featureSets/errors.ts';
-import { getOnlineFeatures } from '../../store/featureSets/getFeatures.ts';
 import { deprecateVersion, resolveVersion } from '../../store/featureSets/versions.ts';
 import type { ApiContext } from '../context.ts';
 import { requireScope } from '../context.ts';
@@ -18,7 +17,7 @@ export const featureSetResolvers = {
     features: async (_: unknown, args: { featureSet: string; entityIds: string[]; version?: number | null }, context: ApiContext) => {
       requireScope(context, 'read');
       checkCount('entityIds', args.entityIds.length, MAX_IDS);
-      const read = await getOnlineFeatures(context.db, { featureSet: args.featureSet, version: args.version ?? 'latest', entityKeys: args.entityIds });
+      const read = await context.featureReads.read(context.db, { featureSet: args.featureSet, version: args.version ?? 'latest', entityKeys: args.entityIds });
       return {
         featureSetId: read.featureSetId,
         versionId: read.versionId,

@@ -1,10 +1,10 @@
 /** Predictions, recommendations, combined vectors and similar items. */
-import { getOnlineFeatures } from '../../store/featureSets/getFeatures.ts';
 import { getFeatureSet } from '../../store/featureSets/featureSetRegistry.ts';
 import { searchFeatureVectors } from '../../store/sql/searchFeatureVectors.ts';
 import type { ModelRef } from '../../ml/serving/ServingModels.ts';
 import type { ApiContext } from '../context.ts';
 import { requireScope } from '../context.ts';
+import { itemRef } from '../entityRefs.ts';
 import { ApiError, BadInputError, ErrorCode } from '../errors.ts';
 import { checkCount, MAX_IDS } from './limits.ts';
 
@@ -51,7 +51,7 @@ export const scoringResolvers = {
       if (!Number.isInteger(args.k) || args.k < 1 || args.k > 100) throw new BadInputError(`k: expected an integer from 1 to 100, got ${args.k}`, { argument: 'k' });
       const featureSet = await getFeatureSet(context.db, args.featureSet);
       if (featureSet.entityType !== 'item') throw new BadInputError(`feature set "${args.featureSet}" is about users, not items`, { argument: 'featureSet' });
-      const read = await getOnlineFeatures(context.db, { featureSet: args.featureSet, version: 'latest', entityKeys: [args.itemId] });
+      const read = await context.featureReads.read(context.db, { featureSet: args.featureSet, version: 'latest', entityKeys: [args.itemId] });
       const vector = read.rows[0]?.vector;
       if (!vector) {
         throw new ApiError(ErrorCode.NOT_FOUND, `item "${args.itemId}" has no vector in version ${read.version} of feature set "${args.featureSet}" (${read.rows[0]?.status ?? 'missing'})`);
@@ -73,9 +73,9 @@ export const scoringResolvers = {
   CombinedVector: {
     model: (combined: Scoring, _: unknown, context: ApiContext) => context.loaders.modelVersion.load(combined.model.id),
     user: (combined: Scoring, _: unknown, context: ApiContext) => context.loaders.user.load(combined.userId),
-    item: (combined: { itemId: string }, _: unknown, context: ApiContext) => context.loaders.item.load(combined.itemId),
+    item: (combined: { itemId: string }) => itemRef(combined.itemId),
   },
-  ItemScore: { item: (scored: Scored, _: unknown, context: ApiContext) => context.loaders.item.load(scored.itemId) },
-  RecommendedItem: { item: (scored: Scored, _: unknown, context: ApiContext) => context.loaders.item.load(scored.itemId) },
-  SimilarItem: { item: (scored: Scored, _: unknown, context: ApiContext) => context.loaders.item.load(scored.itemId) },
+  ItemScore: { item: (scored: Scored) => itemRef(scored.itemId) },
+  RecommendedItem: { item: (scored: Scored) => itemRef(scored.itemId) },
+  SimilarItem: { item: (scored: Scored) => itemRef(scored.itemId) },
 };

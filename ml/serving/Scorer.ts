@@ -110,9 +110,12 @@ export class Scorer {
     const loaded = await this.#models.get(model);
     const versions = await this.#synthesizedVersions(loaded);
     const itemVersion = requireItemVersion(versions.item, loaded);
-    const user = await syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user, this.#vectors);
+    // Independent reads: in flight together, so the request waits for one round trip, not two.
+    const [user, seen] = await Promise.all([
+      syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user, this.#vectors),
+      filter.excludeSeen === false ? [] : readUserItems(this.#db.sql, userId),
+    ]);
     const query = tf.tidy(() => loaded.model.retrievalQueries(tf.tensor2d(user.values, [1, user.dimension])).dataSync());
-    const seen = filter.excludeSeen === false ? [] : await readUserItems(this.#db.sql, userId);
     const matches = await searchFeatureVectors(this.#db, {
       versionId: itemVersion.versionId,
       dimension: itemVersion.dimension,

@@ -4,26 +4,20 @@
  * bound is memory (least recently used rows go first). Rows of feature sets with a TTL are not
  * kept, since their staleness depends on the time of the read.
  */
+import { LruCache } from '../../store/lruCache.ts';
+
 export class VectorCache {
-  readonly #rows = new Map<string, Float32Array>();
-  readonly #maxRows: number;
+  readonly #rows: LruCache<string, Float32Array>;
 
   constructor(maxRows = 200_000) {
-    this.#maxRows = maxRows;
+    this.#rows = new LruCache(maxRows);
   }
 
   get(versionId: number, entityKey: string): Float32Array | undefined {
-    const key = `${versionId}\u0000${entityKey}`;
-    const row = this.#rows.get(key);
-    if (row) {
-      this.#rows.delete(key);
-      this.#rows.set(key, row);
-    }
-    return row;
+    return this.#rows.get(`${versionId}\u0000${entityKey}`);
   }
 
   set(versionId: number, entityKey: string, vector: Float32Array): void {
     this.#rows.set(`${versionId}\u0000${entityKey}`, vector);
-    while (this.#rows.size > this.#maxRows) this.#rows.delete(this.#rows.keys().next().value as string);
   }
 }

@@ -25,6 +25,17 @@ export interface SyntheticFeatures {
   readonly sources: SyntheticSource[];
 }
 
+/**
+ * A served model is never resized, so its synthetic width is read once: getConfig() deep-copies
+ * the whole configuration, which showed in the profile of every prediction.
+ */
+const synthDims = new WeakMap<LoadedModel['model'], number>();
+function synthDimOf(loaded: LoadedModel): number {
+  let dimension = synthDims.get(loaded.model);
+  if (dimension === undefined) synthDims.set(loaded.model, (dimension = loaded.model.getConfig().companion.synthDim));
+  return dimension;
+}
+
 export async function syntheticFeatures(
   db: Database,
   loaded: LoadedModel,
@@ -33,7 +44,7 @@ export async function syntheticFeatures(
   materialized: SynthesizedVersion | undefined,
   cache?: VectorCache,
 ): Promise<SyntheticFeatures> {
-  const dimension = loaded.model.getConfig().companion.synthDim;
+  const dimension = synthDimOf(loaded);
   const values = new Float32Array(ids.length * dimension);
   const sources: SyntheticSource[] = new Array(ids.length).fill('computed');
   const missing = new Set(ids);

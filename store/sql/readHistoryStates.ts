@@ -12,21 +12,30 @@ export interface HistoryStates {
  * values, positives (value >= threshold) and, per user, the latest event time, per item, the
  * first; the states behind the behavioural aggregates of a request served now (see
  * ml/data/aggregates.ts `aggregatesAt`). The (user_id, occurred_at) and (item_id, occurred_at)
- * indexes keep it to the requested entities' events.
+ * indexes keep it to the requested entities' events: each entity's aggregate is a LATERAL
+ * subquery, so the planner probes the index per entity. As a plain join grouped afterwards it
+ * hash-joined a sequential scan of the whole event table instead (10.8 ms for 100 items over 36k
+ * events, 1.8 ms as now), a cost that grew with the store rather than with the request.
  */
 export async function readHistoryStates(sql: SqlClient, userIds: readonly string[], itemIds: readonly string[], positiveThreshold: number): Promise<HistoryStates> {
   const rows = await sql.query<{ side: 'user' | 'item'; external_id: string; count: number; sum: number; positives: number; at: Date | string }>(
-    `SELECT 'user' AS side, u.external_id, count(*)::int AS count, sum(e.value)::float8 AS sum,
-            count(*) FILTER (WHERE e.value >= $3)::int AS positives, max(e.occurred_at) AS at
-       FROM app_user u JOIN event e ON e.user_id = u.id
-      WHERE u.external_id = ANY($1::text[])
-      GROUP BY u.external_id
+    `SELECT 'user' AS side, u.external_id, s.count, s.sum, s.positives, s.at
+       FROM app_user u
+       CROSS JOIN LATERAL (
+         SELECT count(*)::int AS count, sum(e.value)::float8 AS sum,
+                count(*) FILTER (WHERE e.value >= $3)::int AS positives, max(e.occurred_at) AS at
+           FROM event e WHERE e.user_id = u.id
+       ) s
+      WHERE u.external_id = ANY($1::text[]) AND s.count > 0
      UNION ALL
-     SELECT 'item', i.external_id, count(*)::int, sum(e.value)::float8,
-            count(*) FILTER (WHERE e.value >= $3)::int, min(e.occurred_at)
-       FROM item i JOIN event e ON e.item_id = i.id
-      WHERE i.external_id = ANY($2::text[])
-      GROUP BY i.external_id`,
+     SELECT 'item', i.external_id, s.count, s.sum, s.positives, s.at
+       FROM item i
+       CROSS JOIN LATERAL (
+         SELECT count(*)::int AS count, sum(e.value)::float8 AS sum,
+                count(*) FILTER (WHERE e.value >= $3)::int AS positives, min(e.occurred_at) AS at
+           FROM event e WHERE e.item_id = i.id
+       ) s
+      WHERE i.external_id = ANY($2::text[]) AND s.count > 0`,
     [userIds, itemIds, positiveThreshold],
   );
   const states: HistoryStates = { users: new Map(), items: new Map() };

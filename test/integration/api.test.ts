@@ -31,7 +31,8 @@ describe('the GraphQL API', () => {
     const database = testedMode === 'server' ? { mode: 'server' as const, url: test.cli.env.DATABASE_URL! } : loadConfig().database;
     queue = await openJobQueue(test.db, database, { supervise: false });
     counting = countingDatabase(test.db);
-    server = await startApiServer({ db: counting.db, queue, log: silent, port: 0 });
+    // A resolution of "latest" outlives the whole file, so that counting statements never catches its renewal.
+    server = await startApiServer({ db: counting.db, queue, log: silent, port: 0, featureReads: { resolveTtlMs: 600_000 } });
     keys.read = (await createApiKey(test.db, 'web', ['read'])).key;
     keys.ingest = (await createApiKey(test.db, 'pipeline', ['ingest'])).key;
     keys.admin = (await createApiKey(test.db, 'platform', ['admin'])).key;
@@ -78,6 +79,28 @@ describe('the GraphQL API', () => {
     expect(forHundred).toBeLessThanOrEqual(6);
   });
 
+  it('answers a repeated features read from memory, without any statement', async () => {
+    const text = 'query($ids: [ID!]!) { features(featureSet: "item_synthesized", entityIds: $ids) { missing rows { entityId status vector } } }';
+    const first = await query(server.url, keys.read, text, { ids: [itemIds[3], 'no-such-item'] });
+    counting.reset();
+    const again = await query(server.url, keys.read, text, { ids: [itemIds[3], 'no-such-item'] });
+    expect(counting.count()).toBe(0);
+    expect(again).toEqual(first);
+    expect(again.features.rows.map((row: { status: string }) => row.status)).toEqual(['OK', 'MISSING']);
+    expect(again.features.missing).toEqual(['no-such-item']);
+  });
+
+  it('marks every answer uncacheable: they hold data only an API key may read', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.read}` },
+      body: JSON.stringify({ query: '{ viewer { team } }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('etag')).toBeNull();
+  });
+
   it('predicts, recommends, explains and finds similar items', async () => {
     const data = await query(server.url, keys.read, `query($user: ID!, $items: [ID!]!, $item: ID!) {
       predict(userId: $user, itemIds: $items) { model { name version } userFeatures scores { item { id } score itemFeatures groupWeights { group weight } } }
@@ -98,6 +121,24 @@ describe('the GraphQL API', () => {
     expect(data.combinedVector.vector.length).toBeGreaterThan(0);
     expect(data.similarItems).toHaveLength(3);
     expect(data.similarItems.map((s: { item: { id: string } }) => s.item.id)).not.toContain(itemIds[0]);
+  });
+
+  it('loads the records of scored items only when a field beyond id is asked, all in one statement', async () => {
+    const ids = 'query($user: ID!) { recommend(userId: $user, k: 5) { items { item { id } } } }';
+    const records = 'query($user: ID!) { recommend(userId: $user, k: 5) { items { item { id metadata createdAt } } } }';
+    await query(server.url, keys.read, ids, { user: userId });
+    counting.reset();
+    const idsOnly = await query(server.url, keys.read, ids, { user: userId });
+    const forIds = counting.count();
+    counting.reset();
+    const withRecords = await query(server.url, keys.read, records, { user: userId });
+    const forRecords = counting.count();
+    expect(forRecords).toBe(forIds + 1);
+    const itemsOf = (data: Record<string, any>) => data.recommend.items.map((entry: { item: { id: string } }) => entry.item.id);
+    expect(itemsOf(withRecords)).toEqual(itemsOf(idsOnly));
+    const [stored] = await test.db.sql.query<{ metadata: unknown }>('SELECT metadata FROM item WHERE external_id = $1', [itemsOf(withRecords)[0]]);
+    expect(withRecords.recommend.items[0].item.metadata).toEqual(stored!.metadata);
+    expect(withRecords.recommend.items.every((entry: { item: { createdAt: string } }) => !Number.isNaN(Date.parse(entry.item.createdAt)))).toBe(true);
   });
 
   it('rejects a bad ingest batch whole, naming the element and field', async () => {
