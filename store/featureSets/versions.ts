@@ -16,6 +16,7 @@ import { addLineageEdge } from '../registry/lineage.ts';
 import { createFeatureVectorIndex, dropFeatureVectorIndex, hasFeatureVectorIndexes, hnswBuildMemoryKb, type VectorMetric } from '../sql/featureVectorIndex.ts';
 import { MAX_INDEXED_DIMENSION } from '../sql/modalities.ts';
 import { readVectorDelta } from '../sql/readVectorDelta.ts';
+import { retirableVectorIndexVersions } from '../sql/retirableVectorIndexes.ts';
 import type { EntityType } from '../ingest/records.ts';
 import { writeFeatureValues as writeFeatureValueRows, type FeatureValueRow } from '../sql/writeFeatureValues.ts';
 import { checkFeatureValues } from './checkFeatureValues.ts';
@@ -176,10 +177,30 @@ export async function publishVersion(db: Database, versionId: number, options: {
       // server's comes a minute or more later) the planner takes a 100k-row version for a few
       // dozen rows and joins whole versions where an index scan with early stop is right.
       await db.sql.exec('ANALYZE feature_value');
-      return getVersion(db, versionId);
+      const version = await getVersion(db, versionId);
+      await retireVectorIndexes(db, version.featureSetId);
+      return version;
     }
   }
   throw new VersionStateError(`version ${versionId}: its vector indexes went missing while it was being published`);
+}
+
+/**
+ * Published versions of a feature set that keep their HNSW indexes: the latest and the one before
+ * it ("serve v3 while v4 is validated", and a rollback by deprecating the latest), and the ANN
+ * bases of both. Older versions' indexes would otherwise accumulate forever (two 100k-row graphs,
+ * ~30 MB, per synthesized version): they stay on disk, are planned for, and every insert into
+ * feature_value evaluates their partial-index predicates.
+ */
+export const INDEXED_VERSIONS = 2;
+
+/**
+ * After a publish: drops the indexes of versions beyond INDEXED_VERSIONS (retirableVectorIndexVersions).
+ * Their rows stay readable, and searchable by exact scan; an exact scan of 100k vectors costs tens
+ * of milliseconds where the index answers in a few.
+ */
+async function retireVectorIndexes(db: Database, featureSetId: number): Promise<void> {
+  for (const id of await retirableVectorIndexVersions(db.sql, featureSetId, INDEXED_VERSIONS)) await dropFeatureVectorIndex(db.sql, id);
 }
 
 /**

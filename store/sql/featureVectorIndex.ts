@@ -135,5 +135,10 @@ export async function dropFeatureVectorIndex(sql: SqlClient, versionId: number):
 }
 
 export function featureVectorIndexName(versionId: number, metric: VectorMetric = 'cosine'): string {
-  return `feature_value_hnsw${METRIC_SQL[metric].suffix}_version_${versionId}`;
+  return `${featureVectorIndexPrefix(metric)}${versionId}`;
+}
+
+/** The name of a version's index of this metric without the version id (for SQL that names them by id). */
+export function featureVectorIndexPrefix(metric: VectorMetric): string {
+  return `feature_value_hnsw${METRIC_SQL[metric].suffix}_version_`;
 }
