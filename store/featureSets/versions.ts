@@ -176,7 +176,10 @@ export async function publishVersion(db: Database, versionId: number, options: {
       // Fresh planner statistics for the new rows: without them (PGlite runs no autovacuum, a
       // server's comes a minute or more later) the planner takes a 100k-row version for a few
       // dozen rows and joins whole versions where an index scan with early stop is right.
-      await db.sql.exec('ANALYZE feature_value');
+      // Only the columns plans depend on (row estimates per version, key joins, point-in-time
+      // ranges): sampling and sorting the jsonb and vector columns was two thirds of the time
+      // (measured: 0.27 s against 0.09 s over 400k rows on PostgreSQL 15).
+      await db.sql.exec('ANALYZE feature_value (version_id, entity_key, valid_from)');
       const version = await getVersion(db, versionId);
       await retireVectorIndexes(db, version.featureSetId);
       return version;
