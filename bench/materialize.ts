@@ -163,7 +163,7 @@ function measurement(store: string, featureSet: string, mode: MaterializeMeasure
 }
 
 function phaseOf(label: string): Phase {
-  if (label === 'CREATE INDEX') return 'HNSW index build';
+  if (label === 'CREATE INDEX' || label === 'DROP INDEX') return 'HNSW index build'; // DROP: retiring old versions' indexes
   if (label === 'COPY feature_value') return 'copy unchanged rows';
   if (label === 'INSERT feature_value') return 'write rows';
   if (/^SELECT (item|app_user|embedding|modality)$/.test(label)) return 'read entities';

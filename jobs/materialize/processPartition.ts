@@ -1,7 +1,7 @@
 /**
  * Materializes one claimed partition: for an incremental run, first copies the unchanged rows of
  * the base version in SQL, then reads the entities to compute (all of them, or the changed and
- * missing ones), computes their values and writes them a batch at a time. Each batch is one
+ * missing ones) a page ahead, computes their values and writes them a batch at a time. Each batch is one
  * transaction that checks the lease, writes the rows (upserts by entity key, so a retried
  * partition leaves exactly one row per entity) and advances the run's progress.
  */
@@ -16,6 +16,7 @@ import { LeaseLostError } from '../errors.ts';
 import type { MaterializeHooks, MaterializeSettings } from '../interfaces.ts';
 import type { ValueComputer } from './computeFeatureValues.ts';
 import type { RunContext } from './loadRunContext.ts';
+import { readAhead } from './readAhead.ts';
 
 export interface PartitionResult {
   readonly entities: number;
@@ -61,7 +62,8 @@ export async function processPartition(
       });
     }
     let computed = 0;
-    const batches = readPartitionEntities(db.sql, run.entityType, {
+    // One page ahead: on a server the next page is read while this one is computed and written.
+    const batches = readAhead(readPartitionEntities(db.sql, run.entityType, {
       partition: lease.partition,
       partitions: run.partitions,
       modalities: computer.modalities,
@@ -69,7 +71,7 @@ export async function processPartition(
       requiredModality: computer.requiredModality,
       ...(run.base ? { changedSince: { at: run.base.createdAt, missingFromVersionId: run.version.id } } : {}),
       batchSize: settings.batchSize,
-    });
+    }));
     for await (const entities of batches) {
       if (leaseLost) throw lost();
       const rows = computer.compute(entities);
