@@ -1,7 +1,7 @@
 /**
  * Materializes one claimed partition: for an incremental run, first copies the unchanged rows of
  * the base version in SQL, then reads the entities to compute (all of them, or the changed and
- * missing ones) a page ahead, computes their values and writes them a batch at a time. Each batch is one
+ * missing ones) and computes their values a page ahead, and writes them a batch at a time. Each batch is one
  * transaction that checks the lease, writes the rows (upserts by entity key, so a retried
  * partition leaves exactly one row per entity) and advances the run's progress.
  */
@@ -11,7 +11,8 @@ import { writeFeatureValues } from '../../store/featureSets/versions.ts';
 import type { PartitionLease } from '../../store/sql/claimPartition.ts';
 import { copyUnchangedFeatureValues } from '../../store/sql/copyFeatureValues.ts';
 import { advanceRunProgress, completePartition, countPartitionRows, heartbeatPartition } from '../../store/sql/partitionLease.ts';
-import { readPartitionEntities } from '../../store/sql/readPartitionEntities.ts';
+import { readPartitionEntities, type PartitionEntity } from '../../store/sql/readPartitionEntities.ts';
+import type { FeatureValueRow } from '../../store/sql/writeFeatureValues.ts';
 import { LeaseLostError } from '../errors.ts';
 import type { MaterializeHooks, MaterializeSettings } from '../interfaces.ts';
 import type { ValueComputer } from './computeFeatureValues.ts';
@@ -62,8 +63,9 @@ export async function processPartition(
       });
     }
     let computed = 0;
-    // One page ahead: on a server the next page is read while this one is computed and written.
-    const batches = readAhead(readPartitionEntities(db.sql, run.entityType, {
+    // One page ahead: on a server the next page is read, and then computed, while this one is
+    // written (the database works in its own processes meanwhile).
+    const batches = readAhead(withValues(computer, readPartitionEntities(db.sql, run.entityType, {
       partition: lease.partition,
       partitions: run.partitions,
       modalities: computer.modalities,
@@ -71,10 +73,9 @@ export async function processPartition(
       requiredModality: computer.requiredModality,
       ...(run.base ? { changedSince: { at: run.base.createdAt, missingFromVersionId: run.version.id } } : {}),
       batchSize: settings.batchSize,
-    }));
-    for await (const entities of batches) {
+    })));
+    for await (const { entities, rows } of batches) {
       if (leaseLost) throw lost();
-      const rows = computer.compute(entities);
       await db.transaction(async (tx) => {
         if (!(await countPartitionRows(tx, lease, 0))) throw lost();
         if (rows.length > 0) await writeFeatureValues({ sql: tx }, run.version, rows);
@@ -88,6 +89,10 @@ export async function processPartition(
   } finally {
     clearInterval(heartbeat);
   }
+}
+
+async function* withValues(computer: ValueComputer, pages: AsyncIterable<PartitionEntity[]>): AsyncGenerator<{ entities: PartitionEntity[]; rows: FeatureValueRow[] }> {
+  for await (const entities of pages) yield { entities, rows: computer.compute(entities) };
 }
 
 async function recordBatch(tx: SqlClient, lease: PartitionLease, entities: number, lost: () => Error): Promise<void> {
