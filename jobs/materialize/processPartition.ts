@@ -1,7 +1,8 @@
 /**
  * Materializes one claimed partition: for an incremental run, first copies the unchanged rows of
- * the base version in SQL, then reads the entities to compute (all of them, or the changed and
- * missing ones) and computes their values a page ahead, and writes them a batch at a time. Each batch is one
+ * the base version in SQL, which also names the entities to compute (changed, or missing from the
+ * base); then reads the entities to compute (all of them, or those) and computes their values a
+ * page ahead, and writes them a batch at a time. Each batch is one
  * transaction that checks the lease, writes the rows (upserts by entity key, so a retried
  * partition leaves exactly one row per entity) and advances the run's progress.
  */
@@ -43,11 +44,12 @@ export async function processPartition(
   try {
     await hooks.afterClaim?.({ runId: lease.runId, partition: lease.partition, attempt: lease.attempt, worker: lease.worker });
     let copied = 0;
+    let toCompute: readonly string[] | undefined;
     if (run.base) {
       const base = run.base;
-      copied = await db.transaction(async (tx) => {
+      const copy = await db.transaction(async (tx) => {
         if (!(await countPartitionRows(tx, lease, 0))) throw lost();
-        const count = await copyUnchangedFeatureValues(tx, {
+        const result = await copyUnchangedFeatureValues(tx, {
           fromVersionId: base.versionId,
           toVersionId: run.version.id,
           entityType: run.entityType,
@@ -57,10 +59,12 @@ export async function processPartition(
           modalities: computer.modalities,
           metadataIsInput: computer.metadataIsInput,
         });
-        if (count === null) throw notPending(run);
-        await recordBatch(tx, lease, count, lost);
-        return count;
+        if (result === null) throw notPending(run);
+        await recordBatch(tx, lease, result.copied, lost);
+        return result;
       });
+      copied = copy.copied;
+      toCompute = copy.toCompute;
     }
     let computed = 0;
     // One page ahead: on a server the next page is read, and then computed, while this one is
@@ -71,7 +75,7 @@ export async function processPartition(
       modalities: computer.modalities,
       metadataIsInput: computer.metadataIsInput,
       requiredModality: computer.requiredModality,
-      ...(run.base ? { changedSince: { at: run.base.createdAt, missingFromVersionId: run.version.id } } : {}),
+      ...(toCompute ? { onlyEntityIds: toCompute } : {}),
       batchSize: settings.batchSize,
     })));
     for await (const { entities, rows } of batches) {
