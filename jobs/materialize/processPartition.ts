@@ -1,7 +1,8 @@
 /**
  * Materializes one claimed partition: for an incremental run, first copies the unchanged rows of
- * the base version in SQL, then reads the entities to compute (all of them, or the changed and
- * missing ones), computes their values and writes them a batch at a time. Each batch is one
+ * the base version in SQL, which also names the entities to compute (changed, or missing from the
+ * base); then reads the entities to compute (all of them, or those) and computes their values a
+ * page ahead, and writes them a batch at a time. Each batch is one
  * transaction that checks the lease, writes the rows (upserts by entity key, so a retried
  * partition leaves exactly one row per entity) and advances the run's progress.
  */
@@ -11,11 +12,13 @@ import { writeFeatureValues } from '../../store/featureSets/versions.ts';
 import type { PartitionLease } from '../../store/sql/claimPartition.ts';
 import { copyUnchangedFeatureValues } from '../../store/sql/copyFeatureValues.ts';
 import { advanceRunProgress, completePartition, countPartitionRows, heartbeatPartition } from '../../store/sql/partitionLease.ts';
-import { readPartitionEntities } from '../../store/sql/readPartitionEntities.ts';
+import { readPartitionEntities, type PartitionEntity } from '../../store/sql/readPartitionEntities.ts';
+import type { FeatureValueRow } from '../../store/sql/writeFeatureValues.ts';
 import { LeaseLostError } from '../errors.ts';
 import type { MaterializeHooks, MaterializeSettings } from '../interfaces.ts';
 import type { ValueComputer } from './computeFeatureValues.ts';
 import type { RunContext } from './loadRunContext.ts';
+import { readAhead } from './readAhead.ts';
 
 export interface PartitionResult {
   readonly entities: number;
@@ -41,11 +44,12 @@ export async function processPartition(
   try {
     await hooks.afterClaim?.({ runId: lease.runId, partition: lease.partition, attempt: lease.attempt, worker: lease.worker });
     let copied = 0;
+    let toCompute: readonly string[] | undefined;
     if (run.base) {
       const base = run.base;
-      copied = await db.transaction(async (tx) => {
+      const copy = await db.transaction(async (tx) => {
         if (!(await countPartitionRows(tx, lease, 0))) throw lost();
-        const count = await copyUnchangedFeatureValues(tx, {
+        const result = await copyUnchangedFeatureValues(tx, {
           fromVersionId: base.versionId,
           toVersionId: run.version.id,
           entityType: run.entityType,
@@ -55,24 +59,27 @@ export async function processPartition(
           modalities: computer.modalities,
           metadataIsInput: computer.metadataIsInput,
         });
-        if (count === null) throw notPending(run);
-        await recordBatch(tx, lease, count, lost);
-        return count;
+        if (result === null) throw notPending(run);
+        await recordBatch(tx, lease, result.copied, lost);
+        return result;
       });
+      copied = copy.copied;
+      toCompute = copy.toCompute;
     }
     let computed = 0;
-    const batches = readPartitionEntities(db.sql, run.entityType, {
+    // One page ahead: on a server the next page is read, and then computed, while this one is
+    // written (the database works in its own processes meanwhile).
+    const batches = readAhead(withValues(computer, readPartitionEntities(db.sql, run.entityType, {
       partition: lease.partition,
       partitions: run.partitions,
       modalities: computer.modalities,
       metadataIsInput: computer.metadataIsInput,
       requiredModality: computer.requiredModality,
-      ...(run.base ? { changedSince: { at: run.base.createdAt, missingFromVersionId: run.version.id } } : {}),
+      ...(toCompute ? { onlyEntityIds: toCompute } : {}),
       batchSize: settings.batchSize,
-    });
-    for await (const entities of batches) {
+    })));
+    for await (const { entities, rows } of batches) {
       if (leaseLost) throw lost();
-      const rows = computer.compute(entities);
       await db.transaction(async (tx) => {
         if (!(await countPartitionRows(tx, lease, 0))) throw lost();
         if (rows.length > 0) await writeFeatureValues({ sql: tx }, run.version, rows);
@@ -86,6 +93,10 @@ export async function processPartition(
   } finally {
     clearInterval(heartbeat);
   }
+}
+
+async function* withValues(computer: ValueComputer, pages: AsyncIterable<PartitionEntity[]>): AsyncGenerator<{ entities: PartitionEntity[]; rows: FeatureValueRow[] }> {
+  for await (const entities of pages) yield { entities, rows: computer.compute(entities) };
 }
 
 async function recordBatch(tx: SqlClient, lease: PartitionLease, entities: number, lost: () => Error): Promise<void> {

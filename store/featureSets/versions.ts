@@ -16,6 +16,7 @@ import { addLineageEdge } from '../registry/lineage.ts';
 import { createFeatureVectorIndex, dropFeatureVectorIndex, hasFeatureVectorIndexes, hnswBuildMemoryKb, type VectorMetric } from '../sql/featureVectorIndex.ts';
 import { MAX_INDEXED_DIMENSION } from '../sql/modalities.ts';
 import { readVectorDelta } from '../sql/readVectorDelta.ts';
+import { retirableVectorIndexVersions } from '../sql/retirableVectorIndexes.ts';
 import type { EntityType } from '../ingest/records.ts';
 import { writeFeatureValues as writeFeatureValueRows, type FeatureValueRow } from '../sql/writeFeatureValues.ts';
 import { checkFeatureValues } from './checkFeatureValues.ts';
@@ -175,11 +176,37 @@ export async function publishVersion(db: Database, versionId: number, options: {
       // Fresh planner statistics for the new rows: without them (PGlite runs no autovacuum, a
       // server's comes a minute or more later) the planner takes a 100k-row version for a few
       // dozen rows and joins whole versions where an index scan with early stop is right.
-      await db.sql.exec('ANALYZE feature_value');
-      return getVersion(db, versionId);
+      // Only the columns plans depend on (row estimates per version, key joins, point-in-time
+      // ranges): sampling and sorting the jsonb and vector columns was two thirds of the time
+      // (measured: 0.27 s against 0.09 s over 400k rows on PostgreSQL 15).
+      await db.sql.exec('ANALYZE feature_value (version_id, entity_key, valid_from)');
+      const version = await getVersion(db, versionId);
+      // The version is published whatever happens here: a drop that fails (a lock it could not
+      // get) must not fail the publish, and the next publish retires the same indexes again.
+      await retireVectorIndexes(db, version.featureSetId).catch(() => undefined);
+      return version;
     }
   }
   throw new VersionStateError(`version ${versionId}: its vector indexes went missing while it was being published`);
+}
+
+/**
+ * Published versions of a feature set that keep their HNSW indexes: the latest and the one before
+ * it ("serve v3 while v4 is validated", and a rollback by deprecating the latest), and the ANN
+ * bases of both. Older versions' indexes would otherwise accumulate forever (two graphs per
+ * synthesized item version, each holding a copy of the vectors and their neighbour lists): they
+ * stay on disk, are planned for, and every insert into feature_value evaluates their partial-index
+ * predicates.
+ */
+export const INDEXED_VERSIONS = 2;
+
+/**
+ * After a publish: drops the indexes of versions beyond INDEXED_VERSIONS (retirableVectorIndexVersions).
+ * Their rows stay readable, and searchable by exact scan: p50 25-37 ms for 100k vectors on either
+ * store where the index answers in 1-4 ms (`npm run bench -- ann`).
+ */
+async function retireVectorIndexes(db: Database, featureSetId: number): Promise<void> {
+  for (const id of await retirableVectorIndexVersions(db.sql, featureSetId, INDEXED_VERSIONS)) await dropFeatureVectorIndex(db.sql, id);
 }
 
 /**

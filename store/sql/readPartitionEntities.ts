@@ -26,10 +26,10 @@ export interface ReadPartitionOptions {
   /** Only entities that have a vector of this modality (embedding sets: the others get no row). */
   readonly requiredModality: string | null;
   /**
-   * Incremental: only entities whose inputs changed after this time, or that have no row in
-   * `missingFromVersionId` yet. Absent: every entity of the partition.
+   * Incremental: only these entities of the partition (row ids as text, the ones
+   * copyUnchangedFeatureValues did not copy). Absent: every entity of the partition.
    */
-  readonly changedSince?: { readonly at: Date; readonly missingFromVersionId: number };
+  readonly onlyEntityIds?: readonly string[];
   readonly batchSize: number;
 }
 
@@ -48,11 +48,10 @@ export async function* readPartitionEntities(sql: SqlClient, entityType: EntityT
   const hash = entityHashSql('e.external_id');
   const params: unknown[] = [low, high, options.batchSize, '-1', '0'];
   const where = [entityPartitionSql('e.external_id', '$1', '$2'), `(${hash}, e.id) > ($4::bigint, $5::bigint)`];
-  if (options.changedSince) {
-    params.push(options.changedSince.at, options.changedSince.missingFromVersionId, inputIds);
-    where.push(`(${options.metadataIsInput ? 'e.updated_at > $6 OR ' : ''}
-                 NOT EXISTS (SELECT 1 FROM feature_value fv WHERE fv.version_id = $7 AND fv.entity_key = e.external_id)
-                 OR EXISTS (SELECT 1 FROM embedding v WHERE v.${column} = e.id AND v.modality_id = ANY($8::int[]) AND v.updated_at > $6))`);
+  if (options.onlyEntityIds) {
+    if (options.onlyEntityIds.length === 0) return;
+    params.push(options.onlyEntityIds);
+    where.push(`e.id = ANY($${params.length}::bigint[])`);
   }
   if (required !== null) {
     params.push(required);
