@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick]` runs every registered benchmark; `npm run bench -- <name>
- * [options]` runs one (options go to it). Each run writes bench/results/<date>.json and a
+ * [options]` runs one (options go to it), `npm run bench -- train,serve` several. Each run writes bench/results/<date>.json and a
  * readable <date>.md with SVG charts, and prints the headline table, every target stated as met
  * or not. `--quick` uses small sizes (the whole run in under 2 minutes: CI runs it to keep the
  * harness honest). A benchmark that fails is reported and makes the exit code 1; the others
@@ -35,11 +35,12 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const named = argv[0] !== undefined && !argv[0].startsWith('-');
-  if (named && !BENCHMARKS[argv[0]!]) {
-    console.error(`unknown benchmark "${argv[0]}"\n${usage()}`);
+  const names = named ? argv[0]!.split(',') : Object.keys(BENCHMARKS);
+  const unknown = names.find((name) => !BENCHMARKS[name]);
+  if (unknown !== undefined) {
+    console.error(`unknown benchmark "${unknown}"\n${usage()}`);
     return 2;
   }
-  const names = named ? [argv[0]!] : Object.keys(BENCHMARKS);
   const options = named ? argv.slice(1) : argv;
   const quick = options.includes('--quick');
   const context: BenchContext = { quick, all: !named, log: (message) => void process.stderr.write(`${message}\n`) };
@@ -68,7 +69,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
 function usage(): string {
   const list = Object.entries(BENCHMARKS).map(([key, value]) => `  ${key}: ${value.description}`).join('\n');
-  return `usage: npm run bench [-- --quick]          every benchmark\n       npm run bench -- <benchmark> [options]\nbenchmarks:\n${list}`;
+  return `usage: npm run bench [-- --quick]          every benchmark\n       npm run bench -- <benchmark>[,<benchmark>...] [options]\nbenchmarks:\n${list}`;
 }
 
 process.exitCode = await main(process.argv.slice(2));
