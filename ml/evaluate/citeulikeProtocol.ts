@@ -22,8 +22,12 @@
  * the user's fit library, as content kNN computes it (centroid, best match, top-3 mean;
  * ml/pipeline/LibrarySimilarity.ts), with the item itself always left out of the library so
  * that training positives look like held-out items. The models thus start from content kNN's
- * signal and learn what to add to it. Ranking runs the item companion once for all candidates
- * (CandidateScorer.ts) and scores each user from those synthetic features.
+ * signal and learn what to add to it. Beside them, a collaborative signal for items nobody has
+ * saved (ml/pipeline/NeighbourCollaborative.ts): the item's 20 nearest training items by title,
+ * scored by user-based CF over the fit libraries (same leave-one-out). Users are warm, so their
+ * libraries and their neighbours' are training data; the cold item enters only by its title.
+ * Ranking runs the item companion once for all candidates (CandidateScorer.ts) and scores each
+ * user from those synthetic features.
  */
 import { Random } from '../../store/demo/random.ts';
 import type { StoredEntity } from '../../store/sql/readEntities.ts';
@@ -37,7 +41,8 @@ import { tokenize } from '../features/tokenizer.ts';
 import { RankingAccumulator, topK, type RankingMetrics } from '../metrics/ranking.ts';
 import { coldAlias, FeaturePipeline, type ExampleRow } from '../pipeline/FeaturePipeline.ts';
 import { LibrarySimilarity } from '../pipeline/LibrarySimilarity.ts';
-import { appendColumns } from '../pipeline/PairFeatures.ts';
+import { NeighbourCollaborative } from '../pipeline/NeighbourCollaborative.ts';
+import { appendColumns, concatPairFeatures } from '../pipeline/PairFeatures.ts';
 import { profileOf, TextProjection } from '../pipeline/textProjection.ts';
 import { emptyMetrics, type PreparedProtocol } from './Protocol.ts';
 import type { SeedMetrics } from './report.ts';
@@ -137,6 +142,9 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
     else fitLibraryIds.set(save.userId, [save.itemId]);
   }
   const librarySimilarity = new LibrarySimilarity(titleVectors, fitLibraryIds, titleTfidf.vocabulary.size);
+  // Content neighbours scored by user-based CF (NeighbourCollaborative.ts): the collaborative
+  // signal that content kNN lacks, carried to cold items through their titles.
+  const pairFeatures = concatPairFeatures(librarySimilarity, new NeighbourCollaborative(titleVectors, fitLibraryIds));
 
   const pipelines = new Map<boolean, FeaturePipeline>();
   const pipelineFor = (metadata: boolean): FeaturePipeline => {
@@ -152,7 +160,7 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
         label: () => 1,
         userEncoder: metadata ? { modalities: ['library_text'] } : { fields: [], modalities: [] },
         itemEncoder: metadata ? { fields: contentFields, modalities: ['title_text'], maxTokens: 24, stopwords: true } : { fields: [], modalities: [] },
-        ...(metadata ? { pairFeatures: librarySimilarity } : {}),
+        ...(metadata ? { pairFeatures } : {}),
       });
       pipelines.set(metadata, pipeline);
     }
@@ -182,7 +190,7 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
     const examples = split.coldItems.map((itemId) => ({ userId: user.userId, itemId }));
     const pairWidth = pipeline.aggregateSpecs.length - width;
     if (pairWidth === 0) return { examples, aggregates };
-    return { examples, aggregates: appendColumns(aggregates, width, librarySimilarity.compute(examples), pairWidth) };
+    return { examples, aggregates: appendColumns(aggregates, width, pairFeatures.compute(examples), pairWidth) };
   }
 
   async function runNeural(variant: Variant, seed: number): Promise<SeedMetrics> {
@@ -227,7 +235,7 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
 
   const notes = [
     `cold-item content = item fields [${contentFields.join(', ')}]; ${settings.negatives} sampled negative(s) per training save`,
-    `variants with content also get pair features: TF-IDF title similarity to the user's fit library (${librarySimilarity.names.join(', ')}), the item itself left out`,
+    `variants with content also get pair features: TF-IDF title similarity to the user's fit library (${librarySimilarity.names.join(', ')}) and user-based CF over the item's 20 nearest training items by title (neighbour_cf_mean, neighbour_cf_max), the item itself left out`,
     `ranking over all ${split.coldItems.length} held-out items for ${evaluated.length} of ${evaluable.length} users with held-out items (seeded sample)`,
   ];
   // Reference numbers on ALL users (fast), and the tags variant, which is not cold start.

@@ -43,3 +43,20 @@ export function appendColumns(base: Float32Array, baseWidth: number, extra: Floa
   }
   return out;
 }
+
+/** Several PairFeatures as one: their columns side by side, in the order given. */
+export function concatPairFeatures(...parts: readonly PairFeatures[]): PairFeatures {
+  const names = parts.flatMap((part) => part.names);
+  return {
+    names,
+    compute(rows) {
+      let out: Float32Array = new Float32Array(0);
+      let width = 0;
+      for (const part of parts) {
+        out = appendColumns(out, width, part.compute(rows), part.names.length);
+        width += part.names.length;
+      }
+      return out;
+    },
+  };
+}
