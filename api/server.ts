@@ -50,7 +50,9 @@ export const QUERY_LIMITS = { maxDepth: 12, maxCost: 20_000, maxAliases: 20, max
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const { db, queue, log } = options;
   const models = new ServingModels(db);
-  const scorer = new Scorer(db, models);
+  const scorer = new Scorer(db, models, {
+    onRetrievalLoadError: (error, versionId) => log.warn({ err: error, versionId }, 'loading the in-memory retrieval index failed; recommendations search the HNSW index'),
+  });
   const authenticator = new Authenticator(db);
   const featureReads = new FeatureReadCache(options.featureReads);
   const app = express();

@@ -7,9 +7,10 @@
  *   original  <- ID indices from the model's vocabularies + behavioural aggregates as of now
  *   z, w      <- combine(original, s_u, s_i);   score = primary(z)
  *
- * Recommendations take candidates from the HNSW index over the model's materialized item
- * vectors by inner product with the retrieval query q_u = s_u W (ml/model/retrieval.ts), then
- * rank them with the primary network.
+ * Recommendations take candidates by inner product with the retrieval query q_u = s_u W
+ * (ml/model/retrieval.ts) over the model's materialized item vectors: an exact scan of the
+ * version held in memory (RetrievalIndexes) or, while that loads, with a metadata filter, or for
+ * versions too large or with a TTL, the version's HNSW index; then the primary network ranks them.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Database } from '../../store/db/Database.ts';
@@ -22,6 +23,7 @@ import type { LoadedModel } from '../store/modelArtifacts.ts';
 import { ServingError } from './ServingError.ts';
 import { TtlCache } from '../../store/ttlCache.ts';
 import { VectorCache } from './VectorCache.ts';
+import { RetrievalIndexes, type LoadErrorHandler } from './RetrievalIndexes.ts';
 import type { ModelRef, ServingModels } from './ServingModels.ts';
 import { syntheticFeatures, type SyntheticFeatures, type SyntheticSource } from './syntheticFeatures.ts';
 
@@ -80,9 +82,19 @@ export class Scorer {
   readonly #vectors = new VectorCache();
   readonly #versions = new TtlCache<number, Awaited<ReturnType<typeof findSynthesizedVersions>>>(VERSIONS_TTL_MS);
 
-  constructor(db: Database, models: ServingModels) {
+  readonly #retrieval: RetrievalIndexes;
+
+  constructor(db: Database, models: ServingModels, options: { readonly onRetrievalLoadError?: LoadErrorHandler } = {}) {
     this.#db = db;
     this.#models = models;
+    this.#retrieval = new RetrievalIndexes(db, options.onRetrievalLoadError);
+  }
+
+  /** Loads the in-memory retrieval index of a model's item version now; false when that version is searched in the database. */
+  async prepareRetrieval(model: ModelRef): Promise<boolean> {
+    const loaded = await this.#models.get(model);
+    const versions = await this.#synthesizedVersions(loaded);
+    return (await this.#retrieval.load(requireItemVersion(versions.item, loaded))) !== null;
   }
 
   async predict(userId: string, itemIds: readonly string[], model: ModelRef): Promise<Prediction> {
@@ -116,16 +128,21 @@ export class Scorer {
       filter.excludeSeen === false ? [] : readUserItems(this.#db.sql, userId),
     ]);
     const query = tf.tidy(() => loaded.model.retrievalQueries(tf.tensor2d(user.values, [1, user.dimension])).dataSync());
-    const matches = await searchFeatureVectors(this.#db, {
-      versionId: itemVersion.versionId,
-      dimension: itemVersion.dimension,
-      entityType: 'item',
-      query,
-      k: Math.min(MAX_CANDIDATES, Math.max(k, candidates)),
-      metric: 'inner_product',
-      excludeKeys: [...seen, ...(filter.excludeItemIds ?? [])],
-      ...(filter.metadataContains ? { metadataContains: filter.metadataContains } : {}),
-    });
+    const limit = Math.min(MAX_CANDIDATES, Math.max(k, candidates));
+    const excludeKeys = [...seen, ...(filter.excludeItemIds ?? [])];
+    const inMemory = filter.metadataContains ? undefined : this.#retrieval.get(itemVersion);
+    const matches = inMemory
+      ? inMemory.search(query, limit, excludeKeys)
+      : await searchFeatureVectors(this.#db, {
+          versionId: itemVersion.versionId,
+          dimension: itemVersion.dimension,
+          entityType: 'item',
+          query,
+          k: limit,
+          metric: 'inner_product',
+          excludeKeys,
+          ...(filter.metadataContains ? { metadataContains: filter.metadataContains } : {}),
+        });
     const itemIds = matches.map((match) => match.entityKey);
     const items = await syntheticFeatures(this.#db, loaded, 'item', itemIds, itemVersion, this.#vectors);
     const scored = await this.#score(loaded, userId, user, itemIds, items);

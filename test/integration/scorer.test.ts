@@ -92,6 +92,22 @@ describe('online scoring from materialized features', () => {
     expect(cold.items).toHaveLength(3);
   });
 
+  it('draws the same candidates from the in-memory exact index as from the HNSW index once it is loaded', async () => {
+    const fresh = new Scorer(test.db, models);
+    // The first request finds no in-memory index: it searches the HNSW index and starts loading one.
+    const fromHnsw = await fresh.recommend(user, 10, { name: SERVING_MODEL }, {}, 40);
+    expect(await fresh.prepareRetrieval({ name: SERVING_MODEL })).toBe(true);
+    const fromMemory = await fresh.recommend(user, 10, { name: SERVING_MODEL }, {}, 40);
+    expect(fromMemory.candidates).toBe(fromHnsw.candidates);
+    expect(fromMemory.items.map((item) => item.itemId)).toEqual(fromHnsw.items.map((item) => item.itemId));
+    fromMemory.items.forEach((item, i) => expect(item.retrievalScore).toBeCloseTo(fromHnsw.items[i]!.retrievalScore, 4));
+    const seen = new Set(await readUserItems(test.db.sql, user));
+    expect(fromMemory.items.some((item) => seen.has(item.itemId))).toBe(false);
+    const excluded = fromMemory.items[0]!.itemId;
+    const without = await fresh.recommend(user, 10, { name: SERVING_MODEL }, { excludeItemIds: [excluded] }, 40);
+    expect(without.items.map((item) => item.itemId)).not.toContain(excluded);
+  });
+
   it('gives the combined feature vector of a pair with its group weights', async () => {
     const combined = await scorer.combinedVector(user, items[2]!, { name: SERVING_MODEL });
     expect(combined.vector.length).toBeGreaterThan(8);
