@@ -68,7 +68,7 @@ export interface RecommendFilter {
 }
 
 export interface Recommendation extends Prediction {
-  /** How many candidates the ANN search returned and the primary network ranked. */
+  /** How many candidates the inner-product search returned and the primary network ranked. */
   readonly candidates: number;
   readonly items: (ScoredItem & { readonly retrievalScore: number })[];
 }
