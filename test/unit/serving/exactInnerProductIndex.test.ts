@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { makeRandom } from '../../../ml/model/seeds.ts';
 import { ExactInnerProductIndex, type VectorRow } from '../../../ml/serving/ExactInnerProductIndex.ts';
-
-/** Seeded (mulberry32), so that a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Vectors whose norms spread widely, as synthesized item vectors' do, so that the norm bound matters. */
 function rows(count: number, dimension: number, next: () => number): VectorRow[] {
@@ -31,7 +20,7 @@ function bruteForce(data: VectorRow[], query: number[], k: number, exclude: Set<
 }
 
 describe('exact in-memory inner-product retrieval', () => {
-  const next = random(7);
+  const next = makeRandom(7);
   const data = rows(3_000, 16, next);
   const index = new ExactInnerProductIndex(16, data);
 
