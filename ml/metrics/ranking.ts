@@ -6,6 +6,7 @@
  *   IDCG@k the DCG of a perfect ranking (min(k, |relevant|) hits at the top).
  * Averages are taken over users with at least one relevant item; others are skipped.
  */
+import { TopK } from './TopK.ts';
 
 export function recallAtK<T>(ranked: readonly T[], relevant: ReadonlySet<T>, k: number): number {
   checkK(k);
@@ -68,47 +69,15 @@ export class RankingAccumulator {
   }
 }
 
-/**
- * Indices of the k highest scores, best first; ties go to the lower index, so rankings are
- * deterministic. O(n log k) with a small binary heap.
- */
+/** Indices of the k highest scores, best first; ties go to the lower index, so rankings are deterministic. */
 export function topK(scores: ArrayLike<number>, k: number): Int32Array {
   checkK(k);
-  const size = Math.min(k, scores.length);
-  // Min-heap of the best `size` indices seen so far; "worse" = lower score, or higher index on a tie.
-  const heap = new Int32Array(size);
-  let count = 0;
-  const worse = (a: number, b: number): boolean => scores[a]! < scores[b]! || (scores[a]! === scores[b]! && a > b);
-  const siftDown = (start: number): void => {
-    let i = start;
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let smallest = i;
-      if (left < count && worse(heap[left]!, heap[smallest]!)) smallest = left;
-      if (right < count && worse(heap[right]!, heap[smallest]!)) smallest = right;
-      if (smallest === i) return;
-      [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
-      i = smallest;
-    }
-  };
+  const best = new TopK(Math.max(1, Math.min(k, scores.length)));
   for (let i = 0; i < scores.length; i++) {
     if (Number.isNaN(scores[i]!)) throw new RangeError(`topK: score ${i} is NaN`);
-    if (count < size) {
-      heap[count] = i;
-      let c = count++;
-      while (c > 0) {
-        const parent = (c - 1) >> 1;
-        if (!worse(heap[c]!, heap[parent]!)) break;
-        [heap[c], heap[parent]] = [heap[parent]!, heap[c]!];
-        c = parent;
-      }
-    } else if (size > 0 && worse(heap[0]!, i)) {
-      heap[0] = i;
-      siftDown(0);
-    }
+    best.offer(i, scores[i]!);
   }
-  return heap.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  return Int32Array.from(best.sorted(), (entry) => entry.id);
 }
 
 function checkK(k: number): void {

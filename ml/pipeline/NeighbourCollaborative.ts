@@ -15,6 +15,7 @@
  * like a held-out item does at test time, where no user has saved it.
  */
 import type { SparseVector } from '../baselines/tfidf.ts';
+import { TopK } from '../metrics/TopK.ts';
 import { contentId } from './FeaturePipeline.ts';
 import type { PairFeatures, PairRow } from './PairFeatures.ts';
 
@@ -187,30 +188,18 @@ export class NeighbourCollaborative implements PairFeatures {
       }
     }
     const top = topNeighbours(scores, this.#k);
-    const result = { items: Int32Array.from(top, ([j]) => j), similarities: Float64Array.from(top, ([, s]) => s) };
+    const result = { items: Int32Array.from(top, ({ id }) => id), similarities: Float64Array.from(top, ({ score }) => score) };
     this.#neighbourCache.set(itemId, result);
     return result;
   }
 }
 
 /**
- * The k highest-scoring entries, best first; ties break by the lower pool index, so the result
- * does not depend on Map insertion order. One pass with a small sorted buffer (k is ~20, the
- * candidate count can be thousands for titles with common words).
+ * The k most similar pool items (positive similarity only), best first; ties break by the lower
+ * pool index, so the result does not depend on Map insertion order.
  */
-function topNeighbours(scores: ReadonlyMap<number, number>, k: number): [number, number][] {
-  const top: [number, number][] = [];
-  const better = (a: [number, number], b: [number, number]): boolean => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
-  for (const entry of scores) {
-    if (!(entry[1] > 0)) continue;
-    if (top.length === k && !better(entry, top[k - 1]!)) continue;
-    let at = top.length === k ? k - 1 : top.length;
-    if (top.length < k) top.push(entry);
-    while (at > 0 && better(entry, top[at - 1]!)) {
-      top[at] = top[at - 1]!;
-      at--;
-    }
-    top[at] = entry;
-  }
-  return top;
+function topNeighbours(scores: ReadonlyMap<number, number>, k: number): { id: number; score: number }[] {
+  const best = new TopK(k);
+  for (const [j, similarity] of scores) if (similarity > 0) best.offer(j, similarity);
+  return best.sorted();
 }

@@ -16,7 +16,7 @@
  * coordinates. Rotation preserves inner products, so the answer is the exact one.
  */
 import { symmetricEigen } from './symmetricEigen.ts';
-import { TopK } from './TopK.ts';
+import { TopK } from '../metrics/TopK.ts';
 
 export interface VectorRow {
   readonly entityKey: string;
