@@ -12,6 +12,7 @@
  * Candidates with equal scores rank by their position in the candidate list.
  */
 import { topK as topIndices } from '../metrics/ranking.ts';
+import { buildPostings, type Posting } from './postings.ts';
 import type { SparseVector } from './tfidf.ts';
 
 export type LibraryAggregate = 'centroid' | 'max' | { readonly topK: number };
@@ -24,7 +25,7 @@ export class ContentKnn {
   readonly candidateIds: readonly string[];
   readonly #aggregate: LibraryAggregate;
   /** Inverted index over the candidates: term -> (candidate, weight) postings. */
-  readonly #postings = new Map<number, { candidates: number[]; weights: number[] }>();
+  readonly #postings: Map<number, Posting>;
 
   /** `candidates`: the items to rank (e.g. all held-out items) with their TF-IDF vectors. */
   constructor(candidates: readonly { readonly id: string; readonly vector: SparseVector }[], options: ContentKnnOptions = {}) {
@@ -34,15 +35,7 @@ export class ContentKnn {
     }
     this.#aggregate = aggregate;
     this.candidateIds = candidates.map((candidate) => candidate.id);
-    for (const [c, { vector }] of candidates.entries()) {
-      for (let k = 0; k < vector.indices.length; k++) {
-        const term = vector.indices[k]!;
-        let posting = this.#postings.get(term);
-        if (!posting) this.#postings.set(term, (posting = { candidates: [], weights: [] }));
-        posting.candidates.push(c);
-        posting.weights.push(vector.values[k]!);
-      }
-    }
+    this.#postings = buildPostings(candidates.map((candidate) => candidate.vector));
   }
 
   /** One score per candidate (in candidate order) for a user with this library. */
@@ -73,8 +66,8 @@ export class ContentKnn {
         const posting = this.#postings.get(vector.indices[t]!);
         if (!posting) continue;
         const weight = vector.values[t]!;
-        for (let p = 0; p < posting.candidates.length; p++) {
-          const c = posting.candidates[p]!;
+        for (let p = 0; p < posting.documents.length; p++) {
+          const c = posting.documents[p]!;
           if (similarities[c] === 0) touched.push(c);
           similarities[c]! += weight * posting.weights[p]!;
         }
@@ -108,7 +101,7 @@ export class ContentKnn {
     for (const [term, weight] of terms) {
       const posting = this.#postings.get(term);
       if (!posting) continue;
-      for (let p = 0; p < posting.candidates.length; p++) scores[posting.candidates[p]!]! += weight * posting.weights[p]!;
+      for (let p = 0; p < posting.documents.length; p++) scores[posting.documents[p]!]! += weight * posting.weights[p]!;
     }
     return scores;
   }

@@ -14,6 +14,7 @@
  * training positive), it is removed from L(u) before the overlaps are counted, so the row looks
  * like a held-out item does at test time, where no user has saved it.
  */
+import { buildPostings, type Posting } from '../baselines/postings.ts';
 import type { SparseVector } from '../baselines/tfidf.ts';
 import { TopK } from '../metrics/TopK.ts';
 import { contentId } from './FeaturePipeline.ts';
@@ -42,7 +43,7 @@ export class NeighbourCollaborative implements PairFeatures {
   /** User indices of each pool item's savers, and the same as sets for membership tests. */
   readonly #savers: number[][] = [];
   readonly #saverSets: Set<number>[] = [];
-  readonly #postings = new Map<number, { items: number[]; weights: number[] }>();
+  readonly #postings: Map<number, Posting>;
   readonly #neighbourCache = new Map<string, Neighbours>();
 
   /** `vectors`: unit TF-IDF vectors by item id; `libraries`: each user's training items. */
@@ -61,15 +62,7 @@ export class NeighbourCollaborative implements PairFeatures {
         this.#saverSets[j]!.add(u);
       }
     }
-    this.#poolVectors.forEach((vector, j) => {
-      for (let t = 0; t < vector.indices.length; t++) {
-        const term = vector.indices[t]!;
-        let posting = this.#postings.get(term);
-        if (!posting) this.#postings.set(term, (posting = { items: [], weights: [] }));
-        posting.items.push(j);
-        posting.weights.push(vector.values[t]!);
-      }
-    });
+    this.#postings = buildPostings(this.#poolVectors);
   }
 
   compute(rows: readonly PairRow[]): Float32Array {
@@ -181,8 +174,8 @@ export class NeighbourCollaborative implements PairFeatures {
         const posting = this.#postings.get(vector.indices[t]!);
         if (!posting) continue;
         const weight = vector.values[t]!;
-        for (let p = 0; p < posting.items.length; p++) {
-          const j = posting.items[p]!;
+        for (let p = 0; p < posting.documents.length; p++) {
+          const j = posting.documents[p]!;
           if (j !== self) scores.set(j, (scores.get(j) ?? 0) + weight * posting.weights[p]!);
         }
       }
