@@ -15,13 +15,11 @@ export class TtlCache<K, V> {
 
   /** The cached value of `key`, or `load()`'s, which is cached unless it rejects. */
   get(key: K, load: () => Promise<V>): Promise<V> {
-    const now = Date.now();
-    const hit = this.#entries.get(key);
-    if (hit && hit.expires > now) return hit.value;
+    const hit = this.peek(key);
+    if (hit) return hit;
     const value = load();
-    this.#entries.set(key, { value, expires: now + this.#ttlMs });
+    this.#store(key, value);
     value.catch(() => this.#entries.delete(key));
-    if (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as K);
     return value;
   }
 
@@ -34,7 +32,11 @@ export class TtlCache<K, V> {
   /** Remembers `value` for `key` for the TTL (a value learnt as a by-product of another read). */
   set(key: K, value: V): void {
     this.#entries.delete(key);
-    this.#entries.set(key, { value: Promise.resolve(value), expires: Date.now() + this.#ttlMs });
+    this.#store(key, Promise.resolve(value));
+  }
+
+  #store(key: K, value: Promise<V>): void {
+    this.#entries.set(key, { value, expires: Date.now() + this.#ttlMs });
     if (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as K);
   }
 

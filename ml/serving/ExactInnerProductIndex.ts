@@ -10,10 +10,11 @@
  *
  * A plain scan costs n x d multiply-adds per query. The vectors are stored rotated into the
  * eigenbasis of their second moment, where the first few coordinates carry nearly all of their
- * energy (97% in 10 of 32 on synthesized item vectors). A query first takes the inner product over
- * those leading coordinates; by Cauchy-Schwarz, that plus |q_rest| * |x_rest| bounds the full
- * score, and only the rows whose bound can still beat the k-th best get their remaining
- * coordinates. Rotation preserves inner products, so the answer is the exact one.
+ * energy (97% in 5 of 32 on 100k synthesized item vectors; the first pass reads 8, a multiple of
+ * 4). A query first takes the inner product over those leading coordinates; by Cauchy-Schwarz,
+ * that plus |q_rest| * |x_rest| bounds the full score, and only the rows whose bound can still
+ * beat the k-th best get their remaining coordinates (2.6% of rows there). Rotation preserves
+ * inner products, so the answer is the exact one.
  */
 import { symmetricEigen } from './symmetricEigen.ts';
 import { TopK } from '../metrics/TopK.ts';
