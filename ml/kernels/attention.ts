@@ -21,6 +21,7 @@
  * Dot products accumulate in float64 (JS numbers); arrays are float32.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkFloat, type Io, ioFor } from './kernelIo.ts';
 import { installKernel, uninstallKernel } from './kernelPatch.ts';
 import { simdBmm, simdBmmSupported, type WasmMemory } from './simdBmm.ts';
 import type { BackendWasm } from './wasmTensors.ts';
@@ -315,51 +316,6 @@ function attrsOf(attrs: tf.NamedAttrMap | undefined): FusedAttentionAttrs {
   return { heads, scale };
 }
 
-/** Reads float32 inputs and allocates zeroed float32 outputs on one backend. */
-interface Io {
-  read(info: TensorInfo): Float32Array;
-  /** Allocates all outputs first, then returns views (wasm heap views go stale on growth). */
-  outputs(shapes: number[][]): { infos: TensorInfo[]; values: Float32Array[] };
-}
-
-function wasmIo(backend: BackendWasm): Io {
-  return {
-    read: (info) => backend.typedArrayFromHeap(info) as Float32Array,
-    outputs: (shapes) => {
-      const infos = shapes.map((shape) => backend.makeOutput(shape, 'float32'));
-      const values = infos.map((info) => {
-        const view = backend.typedArrayFromHeap(info) as Float32Array;
-        view.fill(0);
-        return view;
-      });
-      return { infos, values };
-    },
-  };
-}
-
-/** The subset of the cpu backend (MathBackendCPU) these kernels use. */
-interface CpuBackend {
-  readSync(dataId: tf.DataId): unknown;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): TensorInfo;
-}
-
-function cpuIo(backend: CpuBackend): Io {
-  return {
-    read: (info) => backend.readSync(info.dataId) as Float32Array,
-    outputs: (shapes) => {
-      const values = shapes.map((shape) => new Float32Array(tf.util.sizeFromShape(shape)));
-      const infos = shapes.map((shape, i) => backend.makeTensorInfo(shape, 'float32', values[i]!));
-      return { infos, values };
-    },
-  };
-}
-
-function checkFloat(name: string, infos: TensorInfo[]): void {
-  for (const info of infos) {
-    if (info.dtype !== 'float32') throw new Error(`${name}: expected float32 inputs, got ${info.dtype}`);
-  }
-}
-
 function forwardKernel(io: Io, args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): TensorInfo[] {
   const { qkv, bias, keep } = args.inputs as { qkv: TensorInfo; bias: TensorInfo; keep: TensorInfo };
   checkFloat(FUSED_ATTENTION, [qkv, bias, keep]);
@@ -382,9 +338,6 @@ function gradKernel(io: Io, args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.Na
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
-function ioFor(backendName: string, backend: unknown): Io {
-  return backendName === 'wasm' ? wasmIo(backend as BackendWasm) : cpuIo(backend as CpuBackend);
-}
 
 function wasmForward(args: KernelArgs): TensorInfo[] {
   const { qkv, bias, keep } = args.inputs as { qkv: TensorInfo; bias: TensorInfo; keep: TensorInfo };

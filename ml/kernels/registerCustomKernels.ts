@@ -12,6 +12,8 @@
  * | wasm       | SynthFusedAttention | our own kernel name: multi-head attention in one kernel forward |
  * |            |  (+Grad)           | and one backward (ml/nn/attention.ts); 4-8x fewer ops, no naive |
  * |            |                    | batched matMul. cpu keeps the stock-op path (the reference).   |
+ * | wasm       | SynthLayerNorm     | our own kernel name: layer norm forward and dx in one kernel each |
+ * |            |  (+Grad)           | (ml/nn/layerNorm.ts) instead of ~20 broadcast ops               |
  * | tensorflow | none               | native kernels                                              |
  * Every backend also gets the broadcast-aware BatchMatMul gradient (./batchMatMulGrad.ts).
  *
@@ -26,6 +28,7 @@ import { installFusedAttention, uninstallFusedAttention } from './attention.ts';
 import { installBatchMatMulGrad, uninstallBatchMatMulGrad } from './batchMatMulGrad.ts';
 import { installFusedMatMulWasm, uninstallFusedMatMulWasm } from './fusedMatMul.ts';
 import { installIdentityWasm, uninstallIdentityWasm } from './identity.ts';
+import { installFusedLayerNorm, uninstallFusedLayerNorm } from './layerNorm.ts';
 import { installBatchMatMulWasm, uninstallBatchMatMulWasm } from './matMul.ts';
 import { installSumWasm, uninstallSumWasm } from './sum.ts';
 import { SEGMENT_SUM_BACKENDS, installUnsortedSegmentSum, uninstallUnsortedSegmentSum } from './unsortedSegmentSum.ts';
@@ -58,6 +61,11 @@ function kernelPatchesFor(backendName: string): Patch[] {
       name: 'SynthFusedAttention',
       install: () => installFusedAttention(backendName),
       uninstall: () => uninstallFusedAttention(backendName),
+    });
+    patches.push({
+      name: 'SynthLayerNorm',
+      install: () => installFusedLayerNorm(backendName),
+      uninstall: () => uninstallFusedLayerNorm(backendName),
     });
     patches.push({ name: 'BatchMatMul', install: installBatchMatMulWasm, uninstall: uninstallBatchMatMulWasm });
     patches.push({ name: '_FusedMatMul', install: installFusedMatMulWasm, uninstall: uninstallFusedMatMulWasm });

@@ -8,9 +8,12 @@
  *   x̂ = (x − μ) / σ,  y = γ·x̂ + β,  σ = sqrt(var + ε)
  *   dβ = Σ dy,  dγ = Σ dy·x̂   (sums over all leading axes)
  *   dx = (1/σ) · (g − mean(g) − x̂·mean(g·x̂)),  g = dy·γ   (means over the last axis)
- * Works on every backend (uses only elementwise ops, sums and means).
+ * Works on every backend (uses only elementwise ops, sums and means). Where the fused kernels of
+ * ml/kernels/layerNorm.ts are registered (wasm, by initBackend), the forward pass and dx are one
+ * kernel each instead (same values within float32 rounding: test/unit/ml/layerNorm.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { FUSED_LAYER_NORM, FUSED_LAYER_NORM_GRAD, type FusedLayerNormAttrs, hasFusedLayerNorm } from '../kernels/layerNorm.ts';
 
 type Tensor = tf.Tensor;
 
@@ -36,11 +39,32 @@ function layerNormGrad(dy: Tensor, xHat: Tensor, invStd: Tensor, gamma: Tensor):
   return [dx, dGamma, dBeta];
 }
 
-/**
- * Normalizes `x` over its last axis, then scales by `gamma` and shifts by `beta` (both shaped
- * [x.shape.at(-1)]). Differentiable with respect to all three.
- */
-export function layerNorm<T extends Tensor>(x: T, gamma: Tensor, beta: Tensor, epsilon = 1e-5): T {
+/** The gradient of the fused kernel: dx from its own kernel, dγ and dβ as leading-axis sums. */
+function fusedGradient(dy: Tensor | Tensor[], saved: Tensor[]): Record<string, () => Tensor> {
+  const dY = Array.isArray(dy) ? dy[0]! : dy;
+  const [gamma, xHat, invStd] = saved as [Tensor, Tensor, Tensor];
+  const leading = Array.from({ length: xHat.rank - 1 }, (_, axis) => axis);
+  return {
+    x: () => (tf.engine().runKernel(FUSED_LAYER_NORM_GRAD, { dy: dY, xHat, invStd, gamma }) as Tensor[])[0]!,
+    gamma: () => tf.sum(tf.mul(dY, xHat), leading),
+    beta: () => tf.sum(dY, leading),
+  };
+}
+
+const fusedGradConfig: tf.GradConfig = {
+  kernelName: FUSED_LAYER_NORM,
+  inputsToSave: ['gamma'],
+  outputsToSave: [false, true, true],
+  gradFunc: fusedGradient as tf.GradConfig['gradFunc'],
+};
+
+/** Gradients are global (all backends) and this one belongs to our own kernel name: register once. */
+function ensureGradient(): void {
+  if (tf.getGradient(FUSED_LAYER_NORM) == null) tf.registerGradient(fusedGradConfig);
+}
+
+/** The op-by-op form with its closed-form gradient (any backend). */
+export function layerNormReference<T extends Tensor>(x: T, gamma: Tensor, beta: Tensor, epsilon = 1e-5): T {
   assertParams(x, gamma, beta);
   // customGrad passes the inputs then the save function, typed as one union array.
   const op = tf.customGrad((...args: (Tensor | tf.GradSaveFunc)[]) => {
@@ -59,4 +83,17 @@ export function layerNorm<T extends Tensor>(x: T, gamma: Tensor, beta: Tensor, e
     };
   });
   return op(x, gamma, beta) as T;
+}
+
+/**
+ * Normalizes `x` over its last axis, then scales by `gamma` and shifts by `beta` (both shaped
+ * [x.shape.at(-1)]). Differentiable with respect to all three.
+ */
+export function layerNorm<T extends Tensor>(x: T, gamma: Tensor, beta: Tensor, epsilon = 1e-5): T {
+  if (!hasFusedLayerNorm() || [x, gamma, beta].some((t) => t.dtype !== 'float32')) return layerNormReference(x, gamma, beta, epsilon);
+  assertParams(x, gamma, beta);
+  ensureGradient();
+  const attrs: FusedLayerNormAttrs = { epsilon };
+  const [y] = tf.engine().runKernel(FUSED_LAYER_NORM, { x, gamma, beta }, attrs as unknown as tf.NamedAttrMap) as Tensor[];
+  return y as T;
 }

@@ -242,6 +242,8 @@ describe('_FusedMatMul on wasm', () => {
 describe('Sum on wasm', () => {
   const cases = [
     { shape: [512, 7], axis: 0, keepDims: false },
+    { shape: [1027, 12], axis: 0, keepDims: false },
+    { shape: [3, 37, 5], axis: [0, 1], keepDims: false },
     { shape: [2, 3, 4], axis: [0, 1], keepDims: false },
     { shape: [2, 3, 4], axis: [1, 0], keepDims: true },
     { shape: [2, 3, 4], axis: -1, keepDims: false },

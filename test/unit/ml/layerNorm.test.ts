@@ -1,11 +1,13 @@
 /**
  * ml/nn/layerNorm.ts: values and closed-form gradients against a plain-ops reference
- * differentiated by tfjs, on cpu and wasm; use inside an optimizer; no leaks.
+ * differentiated by tfjs, on cpu (stock ops, and the fused kernels when installed) and wasm
+ * (fused kernels, registered by initBackend); use inside an optimizer; no leaks.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../ml/backend.ts';
-import { layerNorm } from '../../../ml/nn/layerNorm.ts';
+import { hasFusedLayerNorm, installFusedLayerNorm, uninstallFusedLayerNorm } from '../../../ml/kernels/layerNorm.ts';
+import { layerNorm, layerNormReference } from '../../../ml/nn/layerNorm.ts';
 import { expectClose, onBackend, randomTensor } from './crossBackend.ts';
 
 /** The textbook formula, differentiated by autodiff. */
@@ -47,6 +49,33 @@ describe('layerNorm', () => {
       expectClose(actual, expected, 1e-5);
     });
   }
+
+  it('runs the fused kernels on wasm and agrees with the op-by-op form on a [5, 13] input', async () => {
+    expect(hasFusedLayerNorm()).toBe(true);
+    const make = (): tf.Tensor[] => [tf.add(tf.mul(randomTensor([5, 13], 7), 5), -2), randomTensor([13], 8), randomTensor([13], 9)];
+    const weights = () => randomTensor([5, 13], 10);
+    const loss = (norm: typeof layerNorm) => (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(norm(x, g, b), weights()));
+    const fused = await onBackend('wasm', () => [layerNorm(...(make() as [tf.Tensor, tf.Tensor, tf.Tensor])), ...tf.grads(loss(layerNorm))(make())]);
+    const reference = await onBackend('wasm', () => [layerNormReference(...(make() as [tf.Tensor, tf.Tensor, tf.Tensor])), ...tf.grads(loss(layerNormReference))(make())]);
+    expectClose(fused, reference, 1e-5);
+  });
+
+  it('gives the same values and gradients with the fused kernels installed on cpu', async () => {
+    const weights = () => randomTensor([2, 3, 8], 4);
+    const loss = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(layerNorm(x, g, b), weights()));
+    const compute = () => [layerNorm(...(inputs() as [tf.Tensor, tf.Tensor, tf.Tensor])), ...tf.grads(loss)(inputs())];
+    const stock = await onBackend('cpu', compute);
+    installFusedLayerNorm('cpu');
+    try {
+      const fused = await onBackend('cpu', () => {
+        expect(hasFusedLayerNorm()).toBe(true);
+        return compute();
+      });
+      expectClose(fused, stock, 1e-5);
+    } finally {
+      uninstallFusedLayerNorm('cpu');
+    }
+  });
 
   it('rejects gamma or beta that do not match the last axis', () => {
     tf.tidy(() => {
