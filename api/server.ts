@@ -1,5 +1,5 @@
 /**
- * The API server: Apollo Server on Express at /graphql, over a store that is already open.
+ * The API server: Apollo Server at /graphql (other routes on Express), over a store that is already open.
  * Every request is authenticated (api/auth.ts) before any resolver runs and gets its own
  * DataLoaders; query depth, cost, aliases and tokens are limited (graphql-armor) so that one
  * request cannot take the store down; errors are mapped to stable codes (api/errors.ts).
@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
 import type pino from 'pino';
@@ -21,6 +20,7 @@ import { Authenticator } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { toClientError } from './errors.ts';
 import { FeatureReadCache, type FeatureReadCacheOptions } from './FeatureReadCache.ts';
+import { graphqlHttpHandler } from './graphqlHttpHandler.ts';
 import { createLoaders } from './loaders.ts';
 import { buildSchema } from './schema.ts';
 
@@ -47,6 +47,14 @@ export interface RunningApiServer {
 /** Limits of one request: deep nesting, huge costs and alias floods are refused before execution. */
 export const QUERY_LIMITS = { maxDepth: 12, maxCost: 20_000, maxAliases: 20, maxTokens: 10_000 } as const;
 
+/** The largest /graphql request body accepted (bulk ingest mutations carry thousands of records). */
+export const MAX_REQUEST_BODY_BYTES = 32 * 2 ** 20;
+
+function isGraphqlPath(url: string | undefined): boolean {
+  const path = (url ?? '').split('?', 1)[0];
+  return path === '/graphql' || path === '/graphql/';
+}
+
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const { db, queue, log } = options;
   const models = new ServingModels(db);
@@ -59,7 +67,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   app.disable('x-powered-by');
   // GraphQL answers are POST responses that no client revalidates: hashing each body for an ETag is wasted work.
   app.set('etag', false);
-  const httpServer = http.createServer(app);
+  let graphql: ((request: http.IncomingMessage, response: http.ServerResponse) => void) | undefined;
+  // /graphql goes straight to Apollo (api/graphqlHttpHandler.ts); every other route to Express.
+  const httpServer = http.createServer((request, response) => {
+    if (graphql !== undefined && isGraphqlPath(request.url)) graphql(request, response);
+    else app(request, response);
+  });
   const armor = new ApolloArmor({
     maxDepth: { n: QUERY_LIMITS.maxDepth },
     costLimit: { maxCost: QUERY_LIMITS.maxCost },
@@ -83,14 +96,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   await apollo.start();
   app.get('/health', (_request, response) => void response.json({ ok: true }));
   options.mount?.(app);
-  app.use(
-    '/graphql',
-    (_request, response, next) => (response.setHeader('cache-control', 'no-store'), next()),
-    express.json({ limit: '32mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => ({ db, scorer, queue, log, authenticator, featureReads, viewer: await authenticator.authenticate(req.headers), loaders: createLoaders(db) }),
-    }),
-  );
+  const handler = graphqlHttpHandler(apollo, {
+    maxBodyBytes: MAX_REQUEST_BODY_BYTES,
+    context: async ({ req }) => ({ db, scorer, queue, log, authenticator, featureReads, viewer: await authenticator.authenticate(req.headers), loaders: createLoaders(db) }),
+  });
+  graphql = (request, response) => {
+    response.setHeader('cache-control', 'no-store');
+    handler(request, response);
+  };
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port ?? 4000, options.host ?? '127.0.0.1', () => resolve());

@@ -101,6 +101,30 @@ describe('the GraphQL API', () => {
     expect(response.headers.get('etag')).toBeNull();
   });
 
+  it('answers bodies that cannot reach GraphQL with a status and an error naming the problem', async () => {
+    const post = (body: string, contentType = 'application/json') => fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': contentType, authorization: `Bearer ${keys.read}` },
+      body,
+    });
+    const malformed = await post('{"query": "{ viewer { team } }"');
+    expect(malformed.status).toBe(400);
+    const malformedBody = await malformed.json() as { errors: { message: string; extensions: { code: string } }[] };
+    expect(malformedBody.errors[0]!.extensions.code).toBe('BAD_REQUEST');
+    expect(malformedBody.errors[0]!.message).toMatch(/not valid JSON/);
+    const oversized = await post(JSON.stringify({ query: '{ viewer { team } }', variables: { padding: 'x'.repeat(33 * 2 ** 20) } }));
+    expect(oversized.status).toBe(413);
+    expect((await oversized.json() as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    const notJson = await post('query { viewer { team } }', 'text/plain');
+    expect(notJson.status).toBe(400);
+    // A GET query (Apollo's CSRF prevention asks for a non-simple header) still works.
+    const viaGet = await fetch(`${server.url}?query=${encodeURIComponent('{ viewer { team } }')}`, {
+      headers: { authorization: `Bearer ${keys.read}`, 'apollo-require-preflight': 'true' },
+    });
+    expect(viaGet.status).toBe(200);
+    expect(await viaGet.json()).toEqual({ data: { viewer: { team: 'web' } } });
+  });
+
   it('predicts, recommends, explains and finds similar items', async () => {
     const data = await query(server.url, keys.read, `query($user: ID!, $items: [ID!]!, $item: ID!) {
       predict(userId: $user, itemIds: $items) { model { name version } userFeatures scores { item { id } score itemFeatures groupWeights { group weight } } }
