@@ -3,9 +3,9 @@
  * its answer, straight on Node's request and response.
  *
  * Why not Express with @as-integrations/express5: its router, body-parser's type checks, the
- * legacy url.parse of every URL and res.send's content negotiation made a features(1) request
- * cost 0.44 ms of server CPU against 0.32 ms this way (bench/serve.ts, back to back on one
- * machine; 1,676 against 2,640 requests/s at saturation). This is the same contract (Apollo's
+ * legacy url.parse of every URL and res.send's content negotiation are work a GraphQL POST does
+ * not need (about a tenth of a features(1) request's server CPU at saturation: 0.28-0.31 against
+ * 0.32-0.34 ms in alternating runs of bench/serve.ts). This is the same contract (Apollo's
  * "building an integration" interface) in one function; every other route stays on Express.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
