@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { initBackend } from '../../ml/backend.ts';
 import { PROTOCOL_NAMES, type ProtocolName } from '../../ml/evaluate/Protocol.ts';
+import { RANKING_LOSSES, type RankingLossKind } from '../../ml/model/rankingLoss.ts';
 import { formatReportTable } from '../../ml/evaluate/report.ts';
 import { runEvaluation } from '../../ml/evaluate/runEvaluation.ts';
 import { CliError, withStore, type GlobalOptions } from '../openStore.ts';
@@ -14,6 +15,8 @@ interface EvaluateFlags {
   dataset?: string;
   idDropout?: string;
   validation?: string;
+  negatives?: string;
+  rankingLoss?: string;
   quick?: boolean;
   json?: boolean;
 }
@@ -35,6 +38,8 @@ export function registerEvaluate(program: Command): void {
     .option('--dataset <name>', 'data set name shown in the report')
     .option('--id-dropout <cold,other>', 'ID dropout of the DropoutNet-style variants on the cold side and the other side (default 0.5,0.1)')
     .option('--validation <mode>', 'alias | entities: how validation simulates cold entities (default alias)')
+    .option('--negatives <n>', 'citeulike protocols: sampled negatives per training save (default 2, or 1 with --quick)')
+    .option('--ranking-loss <kind>', `citeulike protocols: ${RANKING_LOSSES.join(' | ')}, the ranking loss every neural variant adds to its pointwise loss (default none)`)
     .option('--quick', 'fewer epochs, seeds and variants')
     .option('--json', 'print the report as JSON')
     .action(async (flags: EvaluateFlags, command: Command) => {
@@ -50,6 +55,10 @@ export function registerEvaluate(program: Command): void {
       const seeds = positive('--seeds', flags.seeds);
       const epochs = positive('--epochs', flags.epochs);
       const rankingUsers = positive('--ranking-users', flags.rankingUsers, 0);
+      const negatives = positive('--negatives', flags.negatives, 0);
+      if (flags.rankingLoss !== undefined && !(RANKING_LOSSES as readonly string[]).includes(flags.rankingLoss)) {
+        throw new CliError(`--ranking-loss: expected one of ${RANKING_LOSSES.join(', ')}, got "${flags.rankingLoss}"`);
+      }
       let dropout: { cold: number; other: number } | undefined;
       if (flags.idDropout !== undefined) {
         const [cold, other] = flags.idDropout.split(',').map(Number);
@@ -72,6 +81,8 @@ export function registerEvaluate(program: Command): void {
             settings: {
               ...(epochs === undefined ? {} : { epochs }),
               ...(rankingUsers === undefined ? {} : { rankingUsers }),
+              ...(negatives === undefined ? {} : { negatives }),
+              ...(flags.rankingLoss === undefined ? {} : { rankingLoss: flags.rankingLoss as RankingLossKind }),
               ...(dropout === undefined ? {} : { dropout }),
               ...(flags.validation === undefined ? {} : { validation: flags.validation as 'alias' | 'entities' }),
             },

@@ -27,6 +27,12 @@ export interface ExampleSet {
   readonly examples: readonly Example[];
   /** Raw aggregates, row-major [examples, aggregate columns]; NaN = undefined (computeAggregates). */
   readonly aggregates: Float32Array;
+  /**
+   * The examples come in groups of this many consecutive rows of one user: a positive, then its
+   * sampled negatives. `batches` then shuffles whole groups and cuts batches at group borders,
+   * so a ranking loss (ml/model/rankingLoss.ts) can compare each positive with its negatives.
+   */
+  readonly groupSize?: number;
 }
 
 export interface ExampleBuilderConfig {
@@ -166,21 +172,37 @@ export class ExampleBuilder {
     };
   }
 
-  /** Mini-batches over the whole set: seeded shuffle, seeded dropout. */
+  /**
+   * Mini-batches over the whole set: seeded shuffle, seeded dropout. A grouped set
+   * (`groupSize`) is shuffled by whole groups, and each batch holds whole groups: batchSize is
+   * rounded down to a multiple of groupSize (at least one group).
+   */
   *batches(set: ExampleSet, options: BatchesOptions): Generator<ExampleBatch> {
-    const { batchSize } = options;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+    const { batchSize: requested } = options;
+    if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`batchSize must be a positive integer, got ${requested}`);
+    const groupSize = validGroupSize(set);
+    const batchSize = Math.max(groupSize, requested - (requested % groupSize));
     const seed = options.seed ?? 0;
     const root = new Random(seed);
-    const order = Array.from(set.examples, (_, i) => i);
-    if (options.shuffle ?? true) root.derive('shuffle').shuffle(order);
+    const groups = Array.from({ length: set.examples.length / groupSize }, (_, g) => g);
+    if (options.shuffle ?? true) root.derive('shuffle').shuffle(groups);
+    const order = groupSize === 1 ? groups : groups.flatMap((g) => Array.from({ length: groupSize }, (_, k) => g * groupSize + k));
     const random = root.derive('dropout');
     for (let start = 0; start < order.length; start += batchSize) {
       const indices = order.slice(start, start + batchSize);
       if (options.dropLast && indices.length < batchSize) return;
-      yield this.build(set, indices, { ...(options.dropout === undefined ? {} : { dropout: options.dropout }), random });
+      const batch = this.build(set, indices, { ...(options.dropout === undefined ? {} : { dropout: options.dropout }), random });
+      yield groupSize === 1 ? batch : { ...batch, groupSize };
     }
   }
+}
+
+/** The set's group size (1 when ungrouped), checked against its length. */
+function validGroupSize(set: ExampleSet): number {
+  const groupSize = set.groupSize ?? 1;
+  if (!(Number.isInteger(groupSize) && groupSize >= 1)) throw new RangeError(`groupSize must be a positive integer, got ${groupSize}`);
+  if (set.examples.length % groupSize !== 0) throw new RangeError(`${set.examples.length} examples are not whole groups of ${groupSize}`);
+  return groupSize;
 }
 
 function slotOf(slots: Map<number, number>, rows: number[], tableRow: number): number {

@@ -72,6 +72,11 @@ export interface ExampleBatch {
   readonly itemRow: Int32Array;
   /** [B] targets: 0/1 for binary, the value for regression; absent when scoring. */
   readonly label?: Float32Array;
+  /**
+   * Set when the rows are whole groups of this many examples of one user, the positive first,
+   * then its sampled negatives (what a ranking loss compares; see ExampleSet.groupSize).
+   */
+  readonly groupSize?: number;
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { SeedMetrics } from './report.ts';
 import type { Variant } from './variants.ts';
 
-export const PROTOCOL_NAMES = ['item-cold', 'user-cold', 'citeulike-cold'] as const;
+export const PROTOCOL_NAMES = ['item-cold', 'user-cold', 'citeulike-cold', 'citeulike-cold-validation'] as const;
 export type ProtocolName = (typeof PROTOCOL_NAMES)[number];
 
 export interface PreparedProtocol {

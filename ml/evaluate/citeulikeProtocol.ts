@@ -28,6 +28,15 @@
  * libraries and their neighbours' are training data; the cold item enters only by its title.
  * Ranking runs the item companion once for all candidates (CandidateScorer.ts) and scores each
  * user from those synthetic features.
+ *
+ * Each training save is followed by its sampled negatives, so the training set can be grouped
+ * (ExampleSet.groupSize = 1 + negatives) and `settings.rankingLoss` (BPR or sampled softmax,
+ * ml/model/rankingLoss.ts) can compare them; it applies to every neural variant alike.
+ *
+ * `citeulike-cold-validation` (prepareCiteULikeValidationProtocol) runs the same protocol on
+ * the TRAINING part of the test split only: the test items and their saves are removed, and a
+ * second seeded 20% of the training items becomes the ranked cold set. Its NDCG@20 is the
+ * validation signal for choosing settings; the test items never enter it.
  */
 import { Random } from '../../store/demo/random.ts';
 import type { StoredEntity } from '../../store/sql/readEntities.ts';
@@ -61,12 +70,15 @@ const EMBEDDING_DIM = 64;
 
 export interface CiteULikeProtocolOptions {
   readonly splitSeed?: number;
+  /** Report name; default citeulike-cold. */
+  readonly name?: 'citeulike-cold' | 'citeulike-cold-validation';
   /** Item fields that are cold-start content; default ["title"]. */
   readonly contentFields?: readonly string[];
 }
 
 export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSettings, progress: Progress, options: CiteULikeProtocolOptions = {}): PreparedProtocol {
   const splitSeed = options.splitSeed ?? 42;
+  const name = options.name ?? 'citeulike-cold';
   const contentFields = declaredFields(data.fields, 'item', options.contentFields ?? ['title']);
   const split = splitStrictColdItems(data.events, { seed: splitSeed, items: data.items.map((item) => item.externalId) });
   const random = new Random(splitSeed).derive('citeulike');
@@ -107,7 +119,7 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
     validation_saves: validationSaves.length,
     test_saves: split.test.length,
   };
-  progress(`citeulike-cold: split ${JSON.stringify(splitSizes)}`);
+  progress(`${name}: split ${JSON.stringify(splitSizes)}`);
 
   // Dense text modalities (see textProjection.ts): the item's title, and the user's library
   // profile from FIT saves only (validation and test saves never enter it). IDF from training
@@ -169,7 +181,9 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
   const base = pipelineFor(true);
   const fitRows = withNegatives(fitSaves);
   const validationRows = withNegatives(validationSaves);
-  const trainSet = base.examples(fitRows, fitSaves);
+  // Rows are [save, its negatives] groups in order, which a ranking loss compares; batches keep
+  // them together only when one is trained (otherwise rows are shuffled one by one, as before).
+  const trainSet = { ...base.examples(fitRows, fitSaves), ...(settings.rankingLoss === 'none' ? {} : { groupSize: 1 + settings.negatives }) };
   const validationSet = FeaturePipeline.concat(
     base.examples(validationRows, fitSaves),
     base.examples(validationRows.map((row) => ({ ...row, itemId: coldAlias(row.itemId) })), fitSaves),
@@ -195,7 +209,10 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
 
   async function runNeural(variant: Variant, seed: number): Promise<SeedMetrics> {
     const pipeline = pipelineFor(variant.metadata ?? true);
-    const trained = await trainNeuralVariant(variant, pipeline, { train: trainSet, validation: validationSet }, settings, seed, 'item', progress, { embeddingDim: EMBEDDING_DIM });
+    const trained = await trainNeuralVariant(variant, pipeline, { train: trainSet, validation: validationSet }, settings, seed, 'item', progress, {
+      embeddingDim: EMBEDDING_DIM,
+      train: { ranking: settings.rankingLoss },
+    });
     try {
       const metrics = emptyMetrics();
       metrics.train_seconds = trained.seconds;
@@ -234,7 +251,7 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
   }
 
   const notes = [
-    `cold-item content = item fields [${contentFields.join(', ')}]; ${settings.negatives} sampled negative(s) per training save`,
+    `cold-item content = item fields [${contentFields.join(', ')}]; ${settings.negatives} sampled negative(s) per training save; ranking loss ${settings.rankingLoss}`,
     `variants with content also get pair features: TF-IDF title similarity to the user's fit library (${librarySimilarity.names.join(', ')}) and user-based CF over the item's 20 nearest training items by title (neighbour_cf_mean, neighbour_cf_max), the item itself left out`,
     `ranking over all ${split.coldItems.length} held-out items for ${evaluated.length} of ${evaluable.length} users with held-out items (seeded sample)`,
   ];
@@ -247,7 +264,7 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
   }
 
   return {
-    name: 'citeulike-cold',
+    name,
     kind: 'ranking',
     split: splitSizes,
     notes,
@@ -261,4 +278,18 @@ export function prepareCiteULikeProtocol(data: StoreData, settings: EvaluationSe
       throw new RangeError(`variant ${variant.name} (${variant.kind}) does not apply to the citeulike-cold protocol`);
     },
   };
+}
+
+/**
+ * The validation protocol: citeulike-cold on the training part of the test split (seed 42)
+ * only, with a second strict cold split (seed 43) of the training items as the ranked set. Test
+ * items and every save of them are dropped before anything is computed, so settings chosen by
+ * this protocol's NDCG@20 never saw the test split.
+ */
+export function prepareCiteULikeValidationProtocol(data: StoreData, settings: EvaluationSettings, progress: Progress, options: CiteULikeProtocolOptions = {}): PreparedProtocol {
+  const testSplit = splitStrictColdItems(data.events, { seed: options.splitSeed ?? 42, items: data.items.map((item) => item.externalId) });
+  const trainItems = new Set(testSplit.trainItems);
+  const trainingPart: StoreData = { ...data, events: testSplit.train, items: data.items.filter((item) => trainItems.has(item.externalId)) };
+  progress(`citeulike-cold-validation: ${testSplit.coldItems.length} test items and their ${testSplit.test.length} saves removed`);
+  return prepareCiteULikeProtocol(trainingPart, settings, progress, { ...options, splitSeed: (options.splitSeed ?? 42) + 1, name: 'citeulike-cold-validation' });
 }

@@ -4,9 +4,9 @@
  * spread per variant into an EvaluationReport with the issue's target checks.
  */
 import type { Database } from '../../store/db/Database.ts';
-import { prepareCiteULikeProtocol } from './citeulikeProtocol.ts';
+import { prepareCiteULikeProtocol, prepareCiteULikeValidationProtocol } from './citeulikeProtocol.ts';
 import { prepareMovieLensProtocol, type MovieLensProtocolOptions } from './movielensProtocols.ts';
-import type { PreparedProtocol, ProtocolName } from './Protocol.ts';
+import { PROTOCOL_NAMES, type PreparedProtocol, type ProtocolName } from './Protocol.ts';
 import { summarizeVariant, type EvaluationReport, type SeedMetrics, type VariantReport, type TargetCheck } from './report.ts';
 import { resolveSettings, type EvaluationSettings } from './settings.ts';
 import { loadStoreData, type StoreData } from '../store/loadStoreData.ts';
@@ -31,7 +31,7 @@ export interface EvaluateOptions {
 }
 
 export async function runEvaluation(db: Database, options: EvaluateOptions): Promise<EvaluationReport> {
-  const eventTypes = options.eventTypes ?? (options.protocol === 'citeulike-cold' ? undefined : await ratingTypeIfPresent(db));
+  const eventTypes = options.eventTypes ?? (isCiteULike(options.protocol) ? undefined : await ratingTypeIfPresent(db));
   const data = await loadStoreData(db, eventTypes ? { eventTypes } : {});
   return evaluateData(data, options);
 }
@@ -65,7 +65,7 @@ export async function evaluateData(data: StoreData, options: EvaluateOptions): P
   }
   return {
     protocol: options.protocol,
-    dataset: options.dataset ?? (options.protocol === 'citeulike-cold' ? 'citeulike-a' : 'ml-100k'),
+    dataset: options.dataset ?? (isCiteULike(options.protocol) ? 'citeulike-a' : 'ml-100k'),
     started_at: startedAt,
     wall_seconds: (performance.now() - started) / 1000,
     settings: { ...settings, quick, variants: variants.map((variant) => variant.name) },
@@ -87,11 +87,17 @@ function prepare(name: ProtocolName, data: StoreData, settings: EvaluationSettin
       return prepareMovieLensProtocol(name, data, settings, progress, options.movieLens);
     case 'citeulike-cold':
       return prepareCiteULikeProtocol(data, settings, progress);
+    case 'citeulike-cold-validation':
+      return prepareCiteULikeValidationProtocol(data, settings, progress);
     default: {
       const unknown: string = name;
-      throw new RangeError(`unknown protocol "${unknown}": expected item-cold, user-cold or citeulike-cold`);
+      throw new RangeError(`unknown protocol "${unknown}": expected one of ${PROTOCOL_NAMES.join(', ')}`);
     }
   }
+}
+
+function isCiteULike(protocol: ProtocolName): boolean {
+  return protocol === 'citeulike-cold' || protocol === 'citeulike-cold-validation';
 }
 
 async function ratingTypeIfPresent(db: Database): Promise<string[] | undefined> {

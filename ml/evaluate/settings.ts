@@ -2,6 +2,7 @@
  * How an evaluation run trains and scores: one object for every protocol, with a full preset
  * and a --quick preset (fewer epochs, fewer ranking users) for 2-core machines and tests.
  */
+import { RANKING_LOSSES, type RankingLossKind } from '../model/rankingLoss.ts';
 
 export interface EvaluationSettings {
   /** One run per seed: model initialization, batch order and dropout draws. Splits stay fixed. */
@@ -32,6 +33,11 @@ export interface EvaluationSettings {
   readonly rankingUsers: number;
   /** Ranking protocol: sampled negatives per positive training event. */
   readonly negatives: number;
+  /**
+   * Ranking protocol: the ranking loss every neural variant trains with beside its pointwise
+   * loss, over each training save and its sampled negatives (ml/model/rankingLoss.ts).
+   */
+  readonly rankingLoss: RankingLossKind;
   /** Logistic-regression baseline epochs (initial and per warm phase). */
   readonly logisticEpochs: number;
 }
@@ -49,6 +55,7 @@ export const FULL_SETTINGS: EvaluationSettings = {
   warmTestShare: 0.1,
   rankingUsers: 1000,
   negatives: 2,
+  rankingLoss: 'none',
   logisticEpochs: 5,
 };
 
@@ -67,5 +74,8 @@ export function resolveSettings(quick: boolean, overrides: Partial<EvaluationSet
   for (const [name, value] of Object.entries({ epochs: settings.epochs, batchSize: settings.batchSize })) {
     if (!(Number.isInteger(value) && value >= 1)) throw new RangeError(`${name} must be a positive integer, got ${value}`);
   }
+  if (!(Number.isInteger(settings.negatives) && settings.negatives >= 0)) throw new RangeError(`negatives must be an integer >= 0, got ${settings.negatives}`);
+  if (!RANKING_LOSSES.includes(settings.rankingLoss)) throw new RangeError(`rankingLoss: expected one of ${RANKING_LOSSES.join(', ')}, got "${settings.rankingLoss}"`);
+  if (settings.rankingLoss !== 'none' && settings.negatives < 1) throw new RangeError(`rankingLoss ${settings.rankingLoss} needs at least one sampled negative per positive`);
   return settings;
 }

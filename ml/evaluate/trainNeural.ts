@@ -6,6 +6,7 @@
 import type { ExampleBuilder, ExampleSet } from '../data/ExampleBuilder.ts';
 import { createModel } from '../model/createModel.ts';
 import type { ModelConfigInput } from '../model/ModelConfig.ts';
+import type { RankingLossKind } from '../model/rankingLoss.ts';
 import type { SynthModel } from '../model/SynthModel.ts';
 import type { EntityType } from '../model/schemas.ts';
 import { scoreExamples } from '../train/evaluateExamples.ts';
@@ -26,8 +27,16 @@ export interface TrainedVariant {
   readonly validationLoss: number | undefined;
 }
 
+/**
+ * Protocol-level training adjustments (the same for every neural variant of a protocol): the
+ * ranking protocol's ranking loss.
+ */
+export interface TrainOverrides {
+  readonly ranking?: RankingLossKind;
+}
+
 /** The training config of a variant for a seed; `coldSide` gets the higher ID dropout. */
-export function variantTrainConfig(variant: Variant, settings: EvaluationSettings, seed: number, coldSide: EntityType): TrainConfig {
+export function variantTrainConfig(variant: Variant, settings: EvaluationSettings, seed: number, coldSide: EntityType, overrides: TrainOverrides = {}): TrainConfig {
   const { cold, other } = settings.dropout;
   const dropout = variant.idDropout
     ? { user: coldSide === 'user' ? cold : other, item: coldSide === 'item' ? cold : other }
@@ -40,6 +49,7 @@ export function variantTrainConfig(variant: Variant, settings: EvaluationSetting
     seed,
     dropout,
     earlyStopping: { enabled: true, patience: settings.patience },
+    ...(overrides.ranking === undefined || overrides.ranking === 'none' ? {} : { ranking: { ...variant.train?.ranking, loss: overrides.ranking } }),
   });
 }
 
@@ -47,6 +57,8 @@ export function variantTrainConfig(variant: Variant, settings: EvaluationSetting
 export interface ModelOverrides {
   /** Width of categorical / token embeddings and modality projections in the companions. */
   readonly embeddingDim?: number;
+  /** Training: see TrainOverrides. */
+  readonly train?: TrainOverrides;
 }
 
 export function variantModelConfig(variant: Variant, seed: number, overrides: ModelOverrides = {}): ModelConfigInput {
@@ -64,7 +76,7 @@ export async function trainNeuralVariant(
   progress: Progress,
   overrides: ModelOverrides = {},
 ): Promise<TrainedVariant> {
-  const config = variantTrainConfig(variant, settings, seed, coldSide);
+  const config = variantTrainConfig(variant, settings, seed, coldSide, overrides.train);
   const model = createModel(variantModelConfig(variant, seed, overrides), pipeline.schemas());
   let sizeChanges = 0;
   const result = await trainModel(model, { builder: pipeline.builder('train'), train: data.train, validation: data.validation }, config, {

@@ -8,8 +8,10 @@
  *   z, weights = combine(groups)
  *   y = primary(z)                        [B]
  *   r = retrieval(sUser[userRow], sItem[itemRow])            [B] two-tower score (ANN candidates)
- *   loss = task(y, label) + w_r * task(r, label) + l1 * mean|s| + l2 * mean s^2
- *                                          (s: the batch's sUser and sItem)
+ *   loss = w_p * task(y, label) + w_k * ranking(y) + w_r * task(r, label) + l1 * mean|s| + l2 * mean s^2
+ *                                          (s: the batch's sUser and sItem; ranking: an optional
+ *                                           BPR / sampled-softmax loss over grouped rows, w_p = 1
+ *                                           and w_k = 0 unless a RankingObjective says otherwise)
  *
  * so the loss depends on the companions and they receive gradients. Parameters live in one
  * registry (`Params`) in a fixed order; `trainableVariables()` is the list to optimize.
@@ -26,6 +28,7 @@ import { Interaction } from './combine/interaction.ts';
 import type { Companion, PruneOptions, SizeChange } from './companion/Companion.ts';
 import { createCompanion } from './companion/createCompanion.ts';
 import { meanSquaredError, sigmoidCrossEntropy, synthMoments } from './losses.ts';
+import { POINTWISE_OBJECTIVE, rankingLoss, type RankingObjective } from './rankingLoss.ts';
 import { type ModelConfig, parseModelConfig } from './ModelConfig.ts';
 import type { ForwardOptions } from './ops.ts';
 import { OriginalFeatures } from './original.ts';
@@ -53,6 +56,8 @@ export interface LossResult {
   /** The scalar to minimize. */
   readonly total: tf.Scalar;
   readonly task: tf.Scalar;
+  /** The ranking loss of the objective (before its weight; 0 for a pointwise objective). */
+  readonly ranking: tf.Scalar;
   /** The retrieval head's task loss (before its weight). */
   readonly retrieval: tf.Scalar;
   /** mean |s| and mean s^2 over the synthetic features (before their l1 / l2 weights). */
@@ -231,21 +236,26 @@ export class SynthModel {
     return this.#retrieval.bias();
   }
 
-  /** Task loss + synthetic-feature regularization. Not tidied (see `forward`). */
-  loss(batch: BatchTensors, options: ForwardOptions): LossResult {
+  /**
+   * Task loss (and the objective's ranking loss) + synthetic-feature regularization. Not tidied
+   * (see `forward`).
+   */
+  loss(batch: BatchTensors, options: ForwardOptions, objective: RankingObjective = POINTWISE_OBJECTIVE): LossResult {
     if (batch.label === undefined) throw new ModelInputError('loss: the batch has no labels');
     const forward = this.forward(batch, options);
     const taskLoss = this.#config.task === 'binary' ? sigmoidCrossEntropy : meanSquaredError;
     const task = taskLoss(batch.label, forward.output);
+    const ranking = rankingLoss(objective.loss, forward.output, batch.groupSize);
     const retrieval = taskLoss(batch.label, forward.retrieval);
     const { meanAbs, meanSquare } = synthMoments([forward.synthUser, forward.synthItem]);
     const { l1, l2 } = this.#config.regularization;
-    let total: tf.Scalar = task;
+    let total: tf.Scalar = objective.pointwiseWeight === 1 ? task : tf.mul(task, objective.pointwiseWeight);
+    if (objective.loss !== 'none' && objective.weight > 0) total = tf.add(total, tf.mul(ranking, objective.weight));
     const retrievalWeight = this.#config.retrieval.weight;
     if (retrievalWeight > 0) total = tf.add(total, tf.mul(retrieval, retrievalWeight));
     if (l1 > 0) total = tf.add(total, tf.mul(meanAbs, l1));
     if (l2 > 0) total = tf.add(total, tf.mul(meanSquare, l2));
-    return { total, task, retrieval, synthMeanAbs: meanAbs, synthMeanSquare: meanSquare, forward };
+    return { total, task, ranking, retrieval, synthMeanAbs: meanAbs, synthMeanSquare: meanSquare, forward };
   }
 
   /** [B] probabilities (binary) or ratings (regression), inference mode. Tidied. */

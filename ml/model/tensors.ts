@@ -37,6 +37,8 @@ export interface BatchTensors {
   readonly itemRow: tf.Tensor1D;
   /** [B] float32 targets, when given. */
   readonly label?: tf.Tensor1D;
+  /** Rows come in whole groups of this size (ExampleBatch.groupSize). */
+  readonly groupSize?: number;
 }
 
 function expectLength(where: string, actual: number, expected: number, shape: string): void {
@@ -131,6 +133,9 @@ function validateOriginal(batch: OriginalArrays, schema: OriginalInputSchema, us
 export function toBatchTensors(batch: ExampleBatch, schemas: ModelSchemas): BatchTensors {
   validateOriginal(batch, schemas.original, batch.users.count, batch.items.count);
   const b = batch.size;
+  if (batch.groupSize !== undefined && !(Number.isInteger(batch.groupSize) && batch.groupSize >= 1 && b % batch.groupSize === 0)) {
+    throw new ModelInputError(`batch.groupSize: expected a positive integer dividing the batch size ${b}, got ${batch.groupSize}`);
+  }
   const users = toEntityTensors(batch.users, schemas.user, 'batch.users');
   const items = toEntityTensors(batch.items, schemas.item, 'batch.items');
   return {
@@ -143,6 +148,7 @@ export function toBatchTensors(batch: ExampleBatch, schemas: ModelSchemas): Batc
     items,
     itemRow: tf.tensor1d(batch.itemRow, 'int32'),
     ...(batch.label === undefined ? {} : { label: tf.tensor1d(batch.label, 'float32') }),
+    ...(batch.groupSize === undefined ? {} : { groupSize: batch.groupSize }),
   };
 }
 

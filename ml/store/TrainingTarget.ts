@@ -50,6 +50,15 @@ export function negativeSamplesFor(target: Target, labelled: readonly Interactio
  * with, as negatives at the positive's time. Seeded: the same inputs give the same samples.
  */
 export function sampleNegatives(positives: readonly Interaction[], allEvents: readonly Interaction[], items: readonly string[], count: number, seed: number): Interaction[] {
+  return sampleNegativeGroups(positives, allEvents, items, count, seed).flatMap((group) => group.slice(1));
+}
+
+/**
+ * The same draws as sampleNegatives, kept beside their positive: one group [positive, its
+ * `count` negatives] per positive, the rows a ranking loss compares (ExampleSet.groupSize =
+ * 1 + count). Positives whose user interacted with every item have no negatives and no group.
+ */
+export function sampleNegativeGroups(positives: readonly Interaction[], allEvents: readonly Interaction[], items: readonly string[], count: number, seed: number): Interaction[][] {
   if (count === 0 || items.length === 0) return [];
   const random = new Random(seed);
   const seen = new Map<string, Set<string>>();
@@ -58,17 +67,19 @@ export function sampleNegatives(positives: readonly Interaction[], allEvents: re
     if (!set) seen.set(event.userId, (set = new Set()));
     set.add(event.itemId);
   }
-  const negatives: Interaction[] = [];
+  const groups: Interaction[][] = [];
   for (const positive of positives) {
     if (positive.value !== 1) continue;
     const userItems = seen.get(positive.userId);
     if (userItems && userItems.size >= items.length) continue;
+    const group = [positive];
     for (let drawn = 0; drawn < count; ) {
       const itemId = items[random.int(items.length)]!;
       if (userItems?.has(itemId)) continue;
-      negatives.push({ userId: positive.userId, itemId, value: 0, time: positive.time });
+      group.push({ userId: positive.userId, itemId, value: 0, time: positive.time });
       drawn++;
     }
+    groups.push(group);
   }
-  return negatives;
+  return groups;
 }

@@ -19,7 +19,7 @@ import { parseTrainConfig } from '../train/TrainConfig.ts';
 import { trainModel, type EpochRecord, type SizeChangeRecord, type TrainHooks } from '../train/trainModel.ts';
 import { loadStoreData } from './loadStoreData.ts';
 import { registerTrainedModel } from './modelArtifacts.ts';
-import { DEFAULT_TARGET, labelEvents, negativeSamplesFor, sampleNegatives, TargetSchema } from './TrainingTarget.ts';
+import { DEFAULT_TARGET, labelEvents, negativeSamplesFor, sampleNegativeGroups, sampleNegatives, TargetSchema } from './TrainingTarget.ts';
 
 export const TrainOnStoreConfigSchema = z.strictObject({
   /** The model name its versions are registered under. */
@@ -56,6 +56,20 @@ export interface TrainOnStoreResult {
 }
 
 const MIN_EVENTS = 20;
+
+/**
+ * Training rows for a ranking loss (training.ranking): each positive followed by its sampled
+ * negatives. Explicit negative events are not in these rows (a ranking loss compares a positive
+ * with the negatives drawn for it); they still validate.
+ */
+function rankingRows(trainEvents: readonly Interaction[], labelled: readonly Interaction[], trainItems: readonly string[], negatives: number, seed: number): ExampleRow[] {
+  if (negatives < 1) {
+    throw new TrainingDataError('training.ranking needs sampled negatives: a binary target on events without negatives (implicit feedback), or target.negativeSamples >= 1');
+  }
+  const groups = sampleNegativeGroups(trainEvents, labelled, trainItems, negatives, seed);
+  if (groups.length === 0) throw new TrainingDataError('training.ranking: no training event is a positive with items left to sample negatives from');
+  return groups.flat().map((event) => ({ ...event, label: event.value }));
+}
 const DEFAULT_ID_DROPOUT = { user: 0.2, item: 0.2 };
 
 export async function trainOnStore(db: Database, input: unknown, options: { backend: string; hooks?: TrainHooks } ): Promise<TrainOnStoreResult> {
@@ -90,9 +104,12 @@ export async function trainOnStore(db: Database, input: unknown, options: { back
   });
   const rows = (events: readonly Interaction[], seed: number): ExampleRow[] =>
     [...events, ...sampleNegatives(events, labelled, trainItems, negatives, seed)].map((event) => ({ ...event, label: event.value }));
-  const trainRows = rows(trainEvents, training.seed);
+  const trainRows = training.ranking.loss === 'none' ? rows(trainEvents, training.seed) : rankingRows(trainEvents, labelled, trainItems, negatives, training.seed);
   const validationRows = rows(validationEvents, training.seed + 1);
-  const train = pipeline.examples(trainRows, trainEvents);
+  const train: ExampleSet = {
+    ...pipeline.examples(trainRows, trainEvents),
+    ...(training.ranking.loss === 'none' ? {} : { groupSize: 1 + negatives }),
+  };
   const validation = pipeline.examples(validationRows, labelled);
   const coldItems = pipeline.examples(validationRows.map((row) => asCold(row, 'item')), labelled);
   const coldUsers = pipeline.examples(validationRows.map((row) => asCold(row, 'user')), labelled);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RANKING_LOSSES } from '../model/rankingLoss.ts';
 
 /**
  * How a model is trained (the model's shape is ModelConfig). Every switch of DESIGN.md section
@@ -21,6 +22,19 @@ export const TrainConfigSchema = z.strictObject({
       maxFactor: z.number().min(1).max(100).default(2),
       sensitivity: z.number().min(0).max(4).default(1),
       smoothing: z.number().positive().max(1).default(0.05),
+    })
+    .prefault({}),
+  /**
+   * A ranking loss (ml/model/rankingLoss.ts: bpr or sampled softmax) over groups of one
+   * positive and its sampled negatives, beside the pointwise task loss: for ranking use, where
+   * only the order of a user's candidates matters. Needs grouped training data
+   * (ExampleSet.groupSize); the validation loss that drives early stopping stays pointwise.
+   */
+  ranking: z
+    .strictObject({
+      loss: z.enum(RANKING_LOSSES).default('none'),
+      weight: z.number().min(0).default(1),
+      pointwiseWeight: z.number().min(0).default(1),
     })
     .prefault({}),
   earlyStopping: z

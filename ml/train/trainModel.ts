@@ -169,7 +169,7 @@ function trainStep(
   const values = tf.tidy(() => {
     let magnitude: tf.Scalar | undefined;
     const { value, grads } = optimizer.computeGradients(() => {
-      const result = model.loss(tensors, { training: true, seed: config.seed + stepSeed });
+      const result = model.loss(tensors, { training: true, seed: config.seed + stepSeed }, config.ranking);
       magnitude = tf.keep(result.synthMeanAbs);
       return result.total;
     }, variables);

@@ -57,4 +57,13 @@ describe('training on the store', () => {
     const second = await trainOnStore(test.db, config, { backend: 'wasm' });
     expect(second.modelVersion).toBe(2);
   });
+
+  it('trains with a ranking loss on each positive and its sampled negatives, and says when there are none', async () => {
+    // The demo store of the test above: explicit negatives (views), so negatives are asked for.
+    const base = { name: 'demo-bpr', training: { epochs: 2, batchSize: 256, ranking: { loss: 'bpr' } }, model: { companion: { synthDim: 8, mlp: { hiddenSizes: [16] } } } };
+    const result = await trainOnStore(test.db, { ...base, target: { task: 'binary', negativeSamples: 2 } }, { backend: 'wasm' });
+    expect(result.examples.train % 3).toBe(0);
+    expect(result.validation.auc).toBeGreaterThan(0.5);
+    await expect(trainOnStore(test.db, { ...base, target: { task: 'binary', negativeSamples: 0 } }, { backend: 'wasm' })).rejects.toThrow(/training.ranking needs sampled negatives/);
+  });
 });

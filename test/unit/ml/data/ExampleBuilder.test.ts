@@ -119,4 +119,24 @@ describe('ExampleBuilder', () => {
     const unshuffled = [...builder.batches(train, { batchSize: 4, shuffle: false })];
     expect([...unshuffled[0]!.label!]).toEqual([1, 0, 1, 1]);
   });
+
+  it('shuffles a grouped set by whole groups and cuts batches at group borders', () => {
+    const { builder, train } = setUp();
+    // Two groups of [positive, negative] of one user each.
+    const grouped: ExampleSet = { ...train, examples: [train.examples[0]!, { ...train.examples[1]!, userId: 'u1', label: 0 }, train.examples[3]!, { ...train.examples[2]!, userId: 'u2', label: 0 }], groupSize: 2 };
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const batches = [...builder.batches(grouped, { batchSize: 3, seed })];
+      // batchSize 3 rounds down to one group of 2.
+      expect(batches.map((batch) => [batch.size, batch.groupSize])).toEqual([[2, 2], [2, 2]]);
+      for (const batch of batches) {
+        expect([...batch.label!]).toEqual([1, 0]);
+        expect(batch.userRow[0]).toBe(batch.userRow[1]);
+      }
+    }
+    const orders = new Set([1, 2, 3, 4, 5, 6].map((seed) => [...builder.batches(grouped, { batchSize: 4, seed })][0]!.userId.join()));
+    expect(orders.size).toBe(2);
+    expect(() => [...builder.batches({ ...grouped, groupSize: 3 }, { batchSize: 4 })]).toThrow(/not whole groups of 3/);
+    // Ungrouped sets carry no groupSize.
+    expect([...builder.batches(train, { batchSize: 4 })][0]!.groupSize).toBeUndefined();
+  });
 });

@@ -129,4 +129,29 @@ describe('trainModel', () => {
     result.model.dispose();
     expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
+
+  it('trains with a ranking loss on grouped rows (a positive, then a negative of the same user)', async () => {
+    const world = makeWorld();
+    const random = new Random(9);
+    const positives = world.train.examples.filter((example) => example.label === 1);
+    const rows: Interaction[] = positives.flatMap((example, n) => {
+      const negative = Number(example.itemId.slice(1)) % 2 === 0 ? 1 + 2 * random.int(15) : 2 * random.int(15);
+      return [
+        { userId: example.userId, itemId: example.itemId, value: 1, time: n * 1000 },
+        { userId: example.userId, itemId: `i${negative}`, value: 0, time: n * 1000 },
+      ];
+    });
+    const grouped = { ...world.toSet(rows), groupSize: 2 };
+    const tensorsBefore = tf.memory().numTensors;
+    const config = quiet({ epochs: 5, dropout: { item: 0.5 }, growth: { enabled: false }, ranking: { loss: 'bpr', pointwiseWeight: 0 } });
+    expect(config.ranking).toEqual({ loss: 'bpr', weight: 1, pointwiseWeight: 0 });
+    const result = await trainModel(createModel(MODEL, world.schemas), { ...world, train: grouped }, config);
+    const cold = scoreExamples(result.model, world.builder, world.cold);
+    expect(rocAuc(cold.predictions, cold.labels)).toBeGreaterThan(0.9);
+    expect(result.epochs.at(-1)!.trainLoss).toBeLessThan(result.epochs[0]!.trainLoss);
+    result.model.dispose();
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    // Without groups a ranking loss has nothing to compare.
+    await expect(trainModel(createModel(MODEL, world.schemas), world, config)).rejects.toThrow(/groupSize/);
+  });
 });
