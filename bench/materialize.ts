@@ -6,8 +6,9 @@
  * synthesized item set (companion outputs of the trained model version), the image embedding set
  * and a raw metadata set; change 1% of the items (metadata and image vector); materialize each
  * INCREMENTALLY; and finally run one more incremental of the synthesized set through the job
- * queue (pg-boss job -> worker) to show the queue's share. Every run is timed end to end (plan,
- * partitions, publish with statistics and indexes) and profiled by SQL statement
+ * queue (pg-boss job -> worker) to show the queue's share. Every run is timed twice: until its
+ * version is published (plan, partitions, publish with statistics) and until the run returns,
+ * the HNSW indexes built after the publish included; and profiled by SQL statement
  * (bench/timedDatabase.ts): reading entities, copying unchanged rows, writing rows, statistics
  * and publish, HNSW index builds, bookkeeping (statement times overlap the computation of the next
  * page, see processPartition); the rest of the wall time is outside SQL (entity
@@ -44,7 +45,13 @@ export interface MaterializeMeasurement {
   readonly entities: number;
   readonly computed: number;
   readonly copied: number;
+  /** Wall time from planning until the run returned: the version published AND its HNSW indexes built. */
   readonly seconds: number;
+  /**
+   * Wall time from planning until the version was published (readable; searched exactly until its
+   * HNSW indexes exist, which are built after the publish: store/featureSets/versionIndexes.ts).
+   */
+  readonly publishedSeconds: number;
   readonly entitiesPerSecond: number;
   /** How the published version is searched: its own HNSW indexes, another version's, or none. */
   readonly search: string;
@@ -90,11 +97,13 @@ async function measureStore(store: BenchStore, items: number, context: BenchCont
   const measurements: MaterializeMeasurement[] = [];
   const measure = async (featureSet: string, mode: 'full' | 'incremental'): Promise<void> => {
     timed.reset();
+    const started = Date.now();
     const result = await runMaterialization(deps, { featureSet, mode }, { worker: 'bench', settings: DEFAULT_MATERIALIZE_SETTINGS });
     if (result.run.status !== 'succeeded') throw new Error(`${featureSet} ${mode} run ${result.run.status}: ${result.run.error}`);
     const version = await getVersion(store.db, result.plan.version.id);
-    measurements.push(measurement(store.label, featureSet, mode, result.run.rowsDone, result.work.computed, result.work.copied, result.seconds, await searchLayout(store, version), timed.times()));
-    context.log(`  ${featureSet} ${mode}: ${formatNumber(result.run.rowsDone)} entities (${formatNumber(result.work.computed)} computed) in ${result.seconds.toFixed(2)} s`);
+    const published = secondsUntilPublished(version, started, result.seconds);
+    measurements.push(measurement(store.label, featureSet, mode, result.run.rowsDone, result.work.computed, result.work.copied, { seconds: result.seconds, published }, await searchLayout(store, version), timed.times()));
+    context.log(`  ${featureSet} ${mode}: ${formatNumber(result.run.rowsDone)} entities (${formatNumber(result.work.computed)} computed), published in ${published.toFixed(2)} s, indexes ready in ${result.seconds.toFixed(2)} s`);
   };
   for (const name of Object.values(FEATURE_SETS)) await measure(name, 'full');
   await changeItems(store, Math.max(1, Math.round(items / 100)), 0);
@@ -106,6 +115,7 @@ async function measureStore(store: BenchStore, items: number, context: BenchCont
   try {
     timed.reset();
     const started = performance.now();
+    const startedAt = Date.now();
     await boss.send(QUEUES.materialize, { featureSet: FEATURE_SETS.synthesized, mode: 'incremental' });
     const worker = await runWorker(deps, boss, { settings: DEFAULT_MATERIALIZE_SETTINGS, scheduleEveryMs: false, exitWhenIdle: true, pollMs: 50 });
     const seconds = (performance.now() - started) / 1000;
@@ -115,7 +125,8 @@ async function measureStore(store: BenchStore, items: number, context: BenchCont
     if (worker.jobs !== 1 || run?.status !== 'succeeded') throw new Error(`the queued run ended ${run?.status ?? 'missing'} (${worker.jobs} job(s))`);
     const version = await getVersion(store.db, run.version_id);
     const computed = Math.max(1, Math.round(items / 100));
-    measurements.push(measurement(store.label, FEATURE_SETS.synthesized, 'incremental via job queue', run.rows_done, computed, run.rows_done - computed, seconds, await searchLayout(store, version), timed.times()));
+    const published = secondsUntilPublished(version, startedAt, seconds);
+    measurements.push(measurement(store.label, FEATURE_SETS.synthesized, 'incremental via job queue', run.rows_done, computed, run.rows_done - computed, { seconds, published }, await searchLayout(store, version), timed.times()));
     context.log(`  ${FEATURE_SETS.synthesized} incremental via the job queue: ${seconds.toFixed(2)} s`);
   } finally {
     await boss.stop({ graceful: false, close: store.kind === 'server' });
@@ -156,11 +167,24 @@ async function searchLayout(store: BenchStore, version: { id: number; annBaseVer
   return row?.n ? `own (${row.n} HNSW)` : 'no vectors';
 }
 
-function measurement(store: string, featureSet: string, mode: MaterializeMeasurement['mode'], entities: number, computed: number, copied: number, seconds: number, search: string, times: StatementTimes): MaterializeMeasurement {
+/**
+ * Seconds from `startedMs` (this process's clock) to the version's published_at (the database's
+ * clock_timestamp(), on this same machine), at most the run's whole time.
+ */
+function secondsUntilPublished(version: { publishedAt: Date | null }, startedMs: number, runSeconds: number): number {
+  if (!version.publishedAt) throw new Error('the measured version is not published');
+  return Math.min(runSeconds, Math.max(0, (version.publishedAt.getTime() - startedMs) / 1000));
+}
+
+function measurement(
+  store: string, featureSet: string, mode: MaterializeMeasurement['mode'], entities: number, computed: number, copied: number,
+  wall: { readonly seconds: number; readonly published: number }, search: string, times: StatementTimes,
+): MaterializeMeasurement {
+  const { seconds } = wall;
   const phases = Object.fromEntries(PHASES.map((phase) => [phase, 0])) as Record<Phase, number>;
   for (const entry of times.byLabel) phases[phaseOf(entry.label)] += entry.seconds;
   phases['outside SQL'] = Math.max(0, seconds - times.seconds);
-  return { store, featureSet, mode, status: 'succeeded', entities, computed, copied, seconds, entitiesPerSecond: entities / seconds, search, phases, statements: times.byLabel };
+  return { store, featureSet, mode, status: 'succeeded', entities, computed, copied, seconds, publishedSeconds: wall.published, entitiesPerSecond: entities / seconds, search, phases, statements: times.byLabel };
 }
 
 function phaseOf(label: string): Phase {
@@ -178,28 +202,33 @@ function report(
   settings: { items: number; users: number; epochs: number; quick: boolean; skipped: readonly string[] },
 ): BenchReport {
   const atTarget = settings.items === TARGET_ITEMS;
+  // A version with HNSW indexes of its own is published first and indexed after: both moments
+  // are reported and judged, the first as "published" (readable, searched exactly meanwhile).
   const headline: HeadlineRow[] = measurements
     .filter((m) => m.mode !== 'incremental via job queue')
-    .map((m) => {
+    .flatMap((m) => {
       const target = m.mode === 'full' ? FULL_TARGET_SECONDS : INCREMENTAL_TARGET_SECONDS;
-      return {
-        what: `materialize ${m.mode} ${m.featureSet}, ${formatNumber(settings.items)} items, ${m.store}`,
-        value: `${m.seconds.toFixed(2)} s (${formatNumber(m.entitiesPerSecond)} entities/s)`,
+      const row = (what: string, seconds: number): HeadlineRow => ({
+        what: `materialize ${m.mode} ${m.featureSet}, ${formatNumber(settings.items)} items, ${m.store}: ${what}`,
+        value: `${seconds.toFixed(2)} s (${formatNumber(m.entities / seconds)} entities/s)`,
         target: `<= ${target} s at 100k${m.mode === 'incremental' ? ' (1% changed)' : ''}`,
-        met: atTarget ? m.seconds <= target : null,
-      };
+        met: atTarget ? seconds <= target : null,
+      });
+      return m.search.startsWith('own (')
+        ? [row('published (searched exactly until indexed)', m.publishedSeconds), row('HNSW indexes ready', m.seconds)]
+        : [row(m.search === 'no vectors' ? 'published' : `published, searched through ${m.search}`, m.seconds)];
     });
   const rows = measurements.map((m) => [
-    m.store, m.featureSet, m.mode, formatNumber(m.entities), formatNumber(m.computed), formatNumber(m.copied), m.seconds.toFixed(2), formatNumber(m.entitiesPerSecond), m.search,
+    m.store, m.featureSet, m.mode, formatNumber(m.entities), formatNumber(m.computed), formatNumber(m.copied), m.publishedSeconds.toFixed(2), m.seconds.toFixed(2), formatNumber(m.entitiesPerSecond), m.search,
     ...PHASES.map((phase) => m.phases[phase].toFixed(2)),
   ]);
   const markdown = [
     `${formatNumber(settings.items)} generated items (${formatNumber(settings.users)} users), model trained ${settings.epochs} epoch(s); incremental runs after 1% of the items changed (price and image vector). ` +
-      `The embedded store is an in-memory PGlite; the server a temporary database on the local PostgreSQL. Seconds are wall time from planning to the published version; the phase columns split them by SQL statement (bench/timedDatabase.ts), "outside SQL" being the rest (entity encoding, the companion forward pass, vector formatting, Prisma). A partition reads and computes its next page while the current one is written, so statement times overlap the computation: "read entities" includes time the reply waited for the forward pass, and "outside SQL" is only what no statement covered.`,
+      `The embedded store is an in-memory PGlite; the server a temporary database on the local PostgreSQL. "published s" is wall time from planning to the version's publish (readable; a version with HNSW indexes of its own is searched exactly until they are built, after the publish), "ready s" to the end of the run, indexes built. entities/s and the phase columns are over the whole run, which the phase columns split by SQL statement (bench/timedDatabase.ts), "outside SQL" being the rest (entity encoding, the companion forward pass, vector formatting, Prisma). A partition reads and computes its next page while the current one is written, so statement times overlap the computation: "read entities" includes time the reply waited for the forward pass, and "outside SQL" is only what no statement covered.`,
     ...(atTarget ? [] : ['', `Targets are for 100k items: not judged at ${formatNumber(settings.items)}.`]),
     ...settings.skipped.map((line) => `\nnot measured: ${line}`),
     '',
-    markdownTable(['store', 'feature set', 'mode', 'entities', 'computed', 'copied', 'seconds', 'entities/s', 'search through', ...PHASES], rows),
+    markdownTable(['store', 'feature set', 'mode', 'entities', 'computed', 'copied', 'published s', 'ready s', 'entities/s', 'search through', ...PHASES], rows),
     '',
     markdownTable(['store', 'generate + load s', 'train s', 'epochs'], catalogs.map((c) => [c.store, c.generateSeconds.toFixed(1), c.trainSeconds.toFixed(1), c.epochs.length])),
     '',

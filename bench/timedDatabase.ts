@@ -51,6 +51,7 @@ export function timeStatements(inner: Database): TimedDatabase {
     sql: wrap(inner.sql),
     prisma: inner.prisma,
     transaction: (work) => inner.transaction((tx) => work(wrap(tx))),
+    withSession: (work) => inner.withSession((session) => work(wrap(session))),
     close: () => inner.close(),
   };
   return {

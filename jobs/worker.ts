@@ -1,6 +1,8 @@
 /**
  * The worker: one loop that, in turn,
- * 1. ticks the schedules (enqueueDueSchedules) every `scheduleEveryMs`;
+ * 1. ticks the schedules (enqueueDueSchedules) every `scheduleEveryMs`, and on the same tick
+ *    builds the HNSW indexes a published version still lacks (its publisher died while building
+ *    them: maintainVectorIndexes), skipping any another process is building;
  * 2. takes one job from each pg-boss queue (plan a materialization, train a model) and runs it;
  * 3. claims and processes partitions of every unfinished run until none is claimable
  *    (workOnPartitions), so that all workers share each run;
@@ -13,6 +15,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PgBoss } from 'pg-boss';
+import { maintainVectorIndexes } from '../store/featureSets/versionIndexes.ts';
 import { runPartitionStates } from '../store/sql/runPartitionStates.ts';
 import type { JobDependencies, MaterializeHooks, MaterializeSettings } from './interfaces.ts';
 import { finalizeRuns } from './materialize/finalizeRuns.ts';
@@ -63,6 +66,8 @@ export async function runWorker(deps: JobDependencies, boss: PgBoss, options: Wo
     if (scheduleEveryMs !== false && performance.now() - lastTick >= scheduleEveryMs) {
       lastTick = performance.now();
       for (const sent of await enqueueDueSchedules(db, boss)) log.info(sent, `schedule ${sent.schedule} enqueued a job`);
+      const indexes = await maintainVectorIndexes(db, null, { wait: false });
+      if (indexes.built.length > 0) log.info({ versions: indexes.built }, 'built the missing vector indexes of published versions');
     }
     for (const queue of Object.keys(HANDLERS) as QueueName[]) {
       const [job] = await boss.fetch<unknown>(queue, { batchSize: 1 });

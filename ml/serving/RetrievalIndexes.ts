@@ -1,7 +1,8 @@
 /**
  * In-memory exact retrieval indexes of the item versions recommendations draw candidates from,
  * one per published version (which never changes), loaded in the background on first use: the
- * request that finds none goes to the version's HNSW index, and later ones use the index here
+ * request that finds none goes to the version's HNSW index (an exact scan in the database while
+ * that is still being built after the publish), and later ones use the index here
  * once it is loaded. Versions with a TTL (whose rows can go stale between reads) and versions too
  * large for memory are never loaded and always searched in the database.
  */

@@ -26,5 +26,12 @@ export interface Database {
   readonly prisma: PrismaClient;
   /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` on one connection outside any transaction, for statements that refuse to run in
+   * one (CREATE INDEX CONCURRENTLY) and need session settings or session advisory locks around
+   * them. On the server a connection of its own; on PGlite the one session every caller shares,
+   * so `work` must undo whatever session state it sets.
+   */
+  withSession<T>(work: (session: SqlClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

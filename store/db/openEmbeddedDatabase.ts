@@ -33,6 +33,7 @@ export async function openEmbeddedDatabase(options: EmbeddedOptions): Promise<Da
       sql: sqlClientOver(pglite),
       prisma,
       transaction: (work) => pglite.transaction((tx) => work(sqlClientOver(tx))),
+      withSession: (work) => work(sqlClientOver(pglite)),
       async close() {
         try {
           await prisma.$disconnect();

@@ -25,6 +25,7 @@ export async function openServerDatabase(url: string): Promise<Database> {
     sql: sqlClientOver(pool),
     prisma,
     transaction: (work) => inTransaction(pool, work),
+    withSession: (work) => onOwnConnection(pool, work),
     async close() {
       await prisma.$disconnect();
       await pool.end();
@@ -44,6 +45,19 @@ async function inTransaction<T>(pool: pg.Pool, work: (tx: SqlClient) => Promise<
     throw error;
   } finally {
     client.release();
+  }
+}
+
+async function onOwnConnection<T>(pool: pg.Pool, work: (session: SqlClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    const result = await work(sqlClientOver(client));
+    client.release();
+    return result;
+  } catch (error) {
+    // Its session state (settings, advisory locks) is unknown now: closed rather than reused.
+    client.release(error instanceof Error ? error : new Error(String(error)));
+    throw error;
   }
 }
 

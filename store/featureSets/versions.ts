@@ -8,15 +8,15 @@
  * - published: immutable, readable by number, and "latest" while it is the highest published.
  * - deprecated: still readable by number (and by point-in-time reads), never "latest".
  * - failed: abandoned; never readable.
+ * A published vector version gets its HNSW indexes after the publish (versionIndexes.ts).
  * Each version keeps the schema (features + source) that its feature set had when it was created.
  */
 import type { Database, SqlClient } from '../db/Database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { addLineageEdge } from '../registry/lineage.ts';
-import { createFeatureVectorIndex, dropFeatureVectorIndex, hasFeatureVectorIndexes, hnswBuildMemoryKb, type VectorMetric } from '../sql/featureVectorIndex.ts';
+import { dropFeatureVectorIndex, hasFeatureVectorIndexes } from '../sql/featureVectorIndex.ts';
 import { MAX_INDEXED_DIMENSION } from '../sql/modalities.ts';
 import { readVectorDelta } from '../sql/readVectorDelta.ts';
-import { retirableVectorIndexVersions } from '../sql/retirableVectorIndexes.ts';
 import type { EntityType } from '../ingest/records.ts';
 import { writeFeatureValues as writeFeatureValueRows, type FeatureValueRow } from '../sql/writeFeatureValues.ts';
 import { checkFeatureValues } from './checkFeatureValues.ts';
@@ -24,6 +24,7 @@ import { FeatureSetVersionNotFoundError, FeatureSetInputError, VersionStateError
 import { vectorFeature, type FeatureSetKind, type VersionSchema } from './FeatureSetDefinition.ts';
 import { getFeatureSet, type StoredFeatureSet } from './featureSetRegistry.ts';
 import { computeVersionStatistics, type PreviousVersion, type VersionStatistics } from './statistics.ts';
+import { indexMetrics, maintainVectorIndexes } from './versionIndexes.ts';
 
 export type VersionStatus = 'pending' | 'published' | 'deprecated' | 'failed';
 
@@ -136,134 +137,79 @@ export const MAX_ANN_DELTA_SHARE = 0.05;
  * point-in-time read never dates a value earlier than it could be seen. Readers see the version
  * only once that transaction commits, complete.
  *
- * Vector versions need HNSW indexes for nearest-neighbour search, and building them is the slow
- * part of a publish (tens of seconds for 100k vectors). It happens BEFORE the publishing
- * transaction, each index in a transaction of its own (with enough maintenance_work_mem for the
- * graph): the rows are complete by then, a pending version is invisible to readers, and the
- * version lock is held only for the short publish itself. The index of a version that is never
- * published is dropped with it (failVersion). No build at all when the vectors are, but for at
- * most MAX_ANN_DELTA_SHARE of the entities, those of the previous published version (an
- * incremental run, or a full run that changed little): the version is then searched through that
- * version's indexes plus an exact scan of the entities whose vector differs, computed inside the
- * publishing transaction after the row lock, so it is exact. When that transaction finds the
- * indexes it needs missing (the delta grew), it rolls back, they are built, and it runs again.
- * An empty version is refused unless allowEmpty: it would shadow the previous version for every
- * entity.
+ * Vector versions are searched through HNSW indexes: an earlier version's plus an exact scan of
+ * the entities whose vector differs, when at most MAX_ANN_DELTA_SHARE of them do (an incremental
+ * run, or a full run that changed little; decided inside the publishing transaction after the row
+ * lock, so it is exact), else indexes of their own. Those are built AFTER the publish
+ * (versionIndexes.ts): the version is correct without them (searched exactly until they exist)
+ * and building them is the slow part of a full run. `indexes: 'ready'` (the default) returns once
+ * they are built and older versions' retired; `'later'` returns at once, and the caller runs
+ * maintainVectorIndexes. An empty version is refused unless allowEmpty: it would shadow the
+ * previous version for every entity.
  */
-export async function publishVersion(db: Database, versionId: number, options: { readonly allowEmpty?: boolean } = {}): Promise<FeatureSetVersionInfo> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await prepareVectorIndexes(db, versionId, { ownIndexes: attempt > 0 });
-    const published = await db.transaction(async (tx) => {
-      const head = await lockablePending(tx, versionId, true);
-      const vector = vectorFeature(head.schema.features);
-      const ann = vector ? await settleVectorSearch(tx, head, versionId) : { baseVersionId: null, deltaKeys: null };
-      if (ann === 'needs-own-indexes') return false;
-      const previous = head.kind === 'synthesized' ? await previousPublished(tx, head.featureSetId, head.version) : null;
-      const statistics = await computeVersionStatistics(tx, { id: versionId, schema: head.schema, kind: head.kind }, previous);
-      if (statistics.rowCount === 0 && !options.allowEmpty) {
-        throw new VersionStateError(`version ${head.version} of feature set "${head.name}" has no rows: publishing it would hide every value (pass allowEmpty to publish anyway)`);
-      }
-      await tx.query(
-        `UPDATE feature_set_version
-            SET status = 'published', published_at = clock_timestamp(), row_count = $2, statistics = $3::jsonb,
-                ann_base_version_id = $4, ann_delta_keys = $5::text[]
-          WHERE id = $1`,
-        [versionId, statistics.rowCount, JSON.stringify(statistics), ann.baseVersionId, ann.deltaKeys],
-      );
-      return true;
-    });
-    if (published) {
-      // Fresh planner statistics for the new rows: without them (PGlite runs no autovacuum, a
-      // server's comes a minute or more later) the planner takes a 100k-row version for a few
-      // dozen rows and joins whole versions where an index scan with early stop is right.
-      // Only the columns plans depend on (row estimates per version, key joins, point-in-time
-      // ranges): sampling and sorting the jsonb and vector columns was two thirds of the time
-      // (measured: 0.27 s against 0.09 s over 400k rows on PostgreSQL 15).
-      await db.sql.exec('ANALYZE feature_value (version_id, entity_key, valid_from)');
-      const version = await getVersion(db, versionId);
-      // The version is published whatever happens here: a drop that fails (a lock it could not
-      // get) must not fail the publish, and the next publish retires the same indexes again.
-      await retireVectorIndexes(db, version.featureSetId).catch(() => undefined);
-      return version;
+export async function publishVersion(
+  db: Database,
+  versionId: number,
+  options: { readonly allowEmpty?: boolean; readonly indexes?: 'ready' | 'later' } = {},
+): Promise<FeatureSetVersionInfo> {
+  await db.transaction(async (tx) => {
+    const head = await lockablePending(tx, versionId, true);
+    const vector = vectorFeature(head.schema.features);
+    const ann = vector ? await settleVectorSearch(tx, head, versionId) : OWN_INDEXES;
+    const previous = head.kind === 'synthesized' ? await previousPublished(tx, head.featureSetId, head.version) : null;
+    const statistics = await computeVersionStatistics(tx, { id: versionId, schema: head.schema, kind: head.kind }, previous);
+    if (statistics.rowCount === 0 && !options.allowEmpty) {
+      throw new VersionStateError(`version ${head.version} of feature set "${head.name}" has no rows: publishing it would hide every value (pass allowEmpty to publish anyway)`);
     }
-  }
-  throw new VersionStateError(`version ${versionId}: its vector indexes went missing while it was being published`);
-}
-
-/**
- * Published versions of a feature set that keep their HNSW indexes: the latest and the one before
- * it ("serve v3 while v4 is validated", and a rollback by deprecating the latest), and the ANN
- * bases of both. Older versions' indexes would otherwise accumulate forever (two graphs per
- * synthesized item version, each holding a copy of the vectors and their neighbour lists): they
- * stay on disk, are planned for, and every insert into feature_value evaluates their partial-index
- * predicates.
- */
-export const INDEXED_VERSIONS = 2;
-
-/**
- * After a publish: drops the indexes of versions beyond INDEXED_VERSIONS (retirableVectorIndexVersions).
- * Their rows stay readable, and searchable by exact scan: p50 25-37 ms for 100k vectors on either
- * store where the index answers in 1-4 ms (`npm run bench -- ann`).
- */
-async function retireVectorIndexes(db: Database, featureSetId: number): Promise<void> {
-  for (const id of await retirableVectorIndexVersions(db.sql, featureSetId, INDEXED_VERSIONS)) await dropFeatureVectorIndex(db.sql, id);
-}
-
-/**
- * Before the publishing transaction: builds the version's own HNSW indexes unless (and until
- * `ownIndexes`) an ANN base may serve it. Each index is built in a transaction of its own under
- * an advisory lock on the version, so that concurrent finalizers build it once.
- */
-async function prepareVectorIndexes(db: Database, versionId: number, options: { readonly ownIndexes: boolean }): Promise<void> {
-  const head = await lockablePending(db.sql, versionId, false).catch((error: unknown) => {
-    if (error instanceof VersionStateError) return null; // the publishing transaction says so
-    throw error;
+    await tx.query(
+      `UPDATE feature_set_version
+          SET status = 'published', published_at = clock_timestamp(), row_count = $2, statistics = $3::jsonb,
+              ann_base_version_id = $4, ann_delta_keys = $5::text[]
+        WHERE id = $1`,
+      [versionId, statistics.rowCount, JSON.stringify(statistics), ann.baseVersionId, ann.deltaKeys],
+    );
   });
-  const vector = head ? vectorFeature(head.schema.features) : undefined;
-  if (!head || !vector || vector.dimension > MAX_INDEXED_DIMENSION) return;
-  const metrics = indexMetrics(head);
-  if (await hasFeatureVectorIndexes(db.sql, versionId, metrics)) return;
-  if (!options.ownIndexes && (await annBaseCandidate(db.sql, head, versionId)) !== null) return;
-  const [count] = await db.sql.query<{ rows: number }>('SELECT count(*)::int AS rows FROM feature_value WHERE version_id = $1', [versionId]);
-  for (const metric of metrics) {
-    await db.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(${INDEX_BUILD_LOCK}, $1)`, [versionId]);
-      await tx.exec(`SET LOCAL maintenance_work_mem = '${Math.max(await currentMaintenanceMemoryKb(tx), hnswBuildMemoryKb(count?.rows ?? 0, vector.dimension))}kB'`);
-      await createFeatureVectorIndex(tx, versionId, vector.dimension, [metric]);
-    });
-  }
+  // Fresh planner statistics for the new rows: without them (PGlite runs no autovacuum, a
+  // server's comes a minute or more later) the planner takes a 100k-row version for a few
+  // dozen rows and joins whole versions where an index scan with early stop is right.
+  // Only the columns plans depend on (row estimates per version, key joins, point-in-time
+  // ranges): sampling and sorting the jsonb and vector columns was two thirds of the time
+  // (measured: 0.27 s against 0.09 s over 400k rows on PostgreSQL 15).
+  await db.sql.exec('ANALYZE feature_value (version_id, entity_key, valid_from)');
+  const version = await getVersion(db, versionId);
+  if ((options.indexes ?? 'ready') === 'ready') await maintainVectorIndexes(db, version.featureSetId, { wait: true });
+  return version;
 }
 
-/** First key of the advisory locks taken while a version's indexes are built (the second is the version id). */
-const INDEX_BUILD_LOCK = 748_213;
-
-async function currentMaintenanceMemoryKb(sql: SqlClient): Promise<number> {
-  const [row] = await sql.query<{ kb: number }>(`SELECT setting::int AS kb FROM pg_settings WHERE name = 'maintenance_work_mem'`);
-  return row?.kb ?? 0;
+/** How a version's vectors are searched: an ANN base's indexes plus the delta, or its own indexes (baseVersionId null). */
+interface VectorSearchLayout {
+  readonly baseVersionId: number | null;
+  readonly deltaKeys: string[] | null;
 }
 
-type VectorSearchLayout = { readonly baseVersionId: number | null; readonly deltaKeys: string[] | null } | 'needs-own-indexes';
+const OWN_INDEXES: VectorSearchLayout = { baseVersionId: null, deltaKeys: null };
 
 /**
  * Inside the publishing transaction, after the row lock: how the version's vectors will be
- * searched. Its own indexes when it has them (or its vectors are too wide for HNSW); else the
- * ANN base's indexes plus the delta, when the delta is small enough; else it needs its own.
+ * searched. Through the ANN base's indexes plus the delta when there is a base and the delta is
+ * small enough; else through its own (built after the publish).
  */
 async function settleVectorSearch(tx: SqlClient, head: PendingHead, versionId: number): Promise<VectorSearchLayout> {
   const vector = vectorFeature(head.schema.features)!;
-  const own = { baseVersionId: null, deltaKeys: null };
-  if (vector.dimension > MAX_INDEXED_DIMENSION || (await hasFeatureVectorIndexes(tx, versionId, indexMetrics(head)))) return own;
+  if (vector.dimension > MAX_INDEXED_DIMENSION || (await hasFeatureVectorIndexes(tx, versionId, indexMetrics(head)))) return OWN_INDEXES;
   const base = await annBaseCandidate(tx, head, versionId);
-  if (base === null) return 'needs-own-indexes';
+  if (base === null) return OWN_INDEXES;
   const delta = await readVectorDelta(tx, versionId, base);
-  if (delta.rows === 0 || delta.keys.length > MAX_ANN_DELTA_SHARE * delta.rows) return 'needs-own-indexes';
+  if (delta.rows === 0 || delta.keys.length > MAX_ANN_DELTA_SHARE * delta.rows) return OWN_INDEXES;
   return { baseVersionId: base, deltaKeys: delta.keys };
 }
 
 /**
  * The version whose HNSW indexes could serve this one: the latest published version before it,
  * from the same model version and with the same vector dimension, or that version's own ANN
- * base; it must have valid indexes for every metric this version is searched by.
+ * base. Its indexes may still be building (they are built after its publish): the latest
+ * version's root is always among the kept versions, so maintainVectorIndexes builds them, and
+ * until then the base part of a search scans exactly.
  */
 async function annBaseCandidate(sql: SqlClient, head: PendingHead, versionId: number): Promise<number | null> {
   const [row] = await sql.query<{ id: number; base: number | null; schema: unknown; same_model: boolean }>(
@@ -278,16 +224,7 @@ async function annBaseCandidate(sql: SqlClient, head: PendingHead, versionId: nu
   if (!row || !row.same_model) return null;
   const previousVector = vectorFeature((parseJson(row.schema) as VersionSchema).features);
   if (!previousVector || previousVector.dimension !== vectorFeature(head.schema.features)?.dimension) return null;
-  const root = row.base ?? row.id;
-  return (await hasFeatureVectorIndexes(sql, root, indexMetrics(head))) ? root : null;
-}
-
-/**
- * Every vector version is searchable by cosine (similar entities); synthesized item vectors also
- * by inner product, the retrieval head's score that recommendation candidates come from.
- */
-function indexMetrics(head: PendingHead): VectorMetric[] {
-  return head.kind === 'synthesized' && head.entityType === 'item' ? ['cosine', 'inner_product'] : ['cosine'];
+  return row.base ?? row.id;
 }
 
 interface PendingHead {
@@ -325,7 +262,8 @@ async function previousPublished(tx: SqlClient, featureSetId: number, version: n
 /** Marks a pending version failed (e.g. its materialization gave up): it is never readable. */
 export async function failVersion(db: Pick<Database, 'prisma' | 'sql'>, versionId: number): Promise<FeatureSetVersionInfo> {
   const failed = await transition(db, versionId, 'pending', { status: 'failed' }, 'failed');
-  // Indexes built for its publication would otherwise stay, maintained and planned for, forever.
+  // Pending versions get no indexes now, but earlier releases built them before the publish: such
+  // an index would otherwise stay, maintained and planned for, forever.
   await dropFeatureVectorIndex(db.sql, versionId);
   return failed;
 }

@@ -37,6 +37,14 @@ export function distanceOperator(metric: VectorMetric): string {
  * searchFeatureVectors.ts). Vectors above HNSW's 2,000 dimensions get no index (searched
  * exactly). An index left invalid by an interrupted build is dropped and built again. Returns
  * the names of the indexes made.
+ *
+ * CONCURRENTLY, so it must run outside a transaction (Database.withSession): versions are indexed
+ * after they are published, and a plain CREATE INDEX would hold off every write to feature_value
+ * (other feature sets' materializations) for the tens of seconds a graph takes. Callers make sure
+ * only one build of a version runs at a time: its invalid index while it builds would otherwise
+ * look like an interrupted one to another builder. An inner-product index records the version's
+ * norm (ann_ip_norm) before its build starts; searches order by the norm-equalized expression from
+ * then on, which ranks exactly like the plain inner product with or without the index.
  */
 export async function createFeatureVectorIndex(
   sql: SqlClient,
@@ -54,7 +62,7 @@ export async function createFeatureVectorIndex(
       names.push(name);
       continue;
     }
-    if (states.has(name)) await sql.exec(`DROP INDEX IF EXISTS ${name}`);
+    if (states.has(name)) await sql.exec(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
     let ipNorm: number | null = null;
     if (metric === 'inner_product') {
       const [row] = await sql.query<{ norm: number | null }>(`SELECT max(vector_norm(vector::vector(${dimension})))::float8 AS norm FROM feature_value WHERE version_id = $1`, [versionId]);
@@ -62,7 +70,7 @@ export async function createFeatureVectorIndex(
       await sql.query('UPDATE feature_set_version SET ann_ip_norm = $2 WHERE id = $1', [versionId, ipNorm]);
     }
     await sql.exec(
-      `CREATE INDEX ${name} ON feature_value
+      `CREATE INDEX CONCURRENTLY ${name} ON feature_value
          USING hnsw (${indexedVectorSql('vector', dimension, metric, ipNorm)} ${METRIC_SQL[metric].opclass})
          WITH (m = ${HNSW_BUILD.m}, ef_construction = ${HNSW_BUILD.efConstruction})
          WHERE version_id = ${versionId}`,

@@ -50,7 +50,9 @@ export interface VectorMatch {
  * The k nearest vectors of one feature set version, through its HNSW index. Filters (exclusions,
  * metadata) are applied during the scan with pgvector's iterative scan, so a selective filter
  * still yields k rows when k exist. Relaxed order can return a few rows out of order: they are
- * sorted by distance here. Runs in a transaction because the scan settings are SET LOCAL.
+ * sorted by distance here. Runs in a transaction because the scan settings are SET LOCAL. A
+ * version whose indexes are not built yet (they are built after its publish:
+ * store/featureSets/versionIndexes.ts) is scanned exactly by the same statement.
  *
  * A version published without indexes of its own (feature_set_version.ann_base_version_id, see
  * publishVersion) is searched in two parts whose union is exactly its rows: the ANN base's HNSW

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRandom } from '../../ml/model/seeds.ts';
 import { registerFeatureSet } from '../../store/featureSets/featureSetRegistry.ts';
-import { createPendingVersion, deprecateVersion, INDEXED_VERSIONS, publishVersion, writeFeatureValues, type FeatureSetVersionInfo } from '../../store/featureSets/versions.ts';
+import { INDEXED_VERSIONS } from '../../store/featureSets/versionIndexes.ts';
+import { createPendingVersion, deprecateVersion, publishVersion, writeFeatureValues, type FeatureSetVersionInfo } from '../../store/featureSets/versions.ts';
 import { registerModelVersion } from '../../store/registry/modelVersions.ts';
 import { featureVectorIndexName } from '../../store/sql/featureVectorIndex.ts';
 import { searchFeatureVectors } from '../../store/sql/searchFeatureVectors.ts';
