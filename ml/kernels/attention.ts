@@ -22,7 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkFloat, type Io, ioFor } from './kernelIo.ts';
-import { installKernel, uninstallKernel } from './kernelPatch.ts';
+import { kernelSet } from './kernelPatch.ts';
 import { simdBmm, simdBmmSupported, type WasmMemory } from './simdBmm.ts';
 import type { BackendWasm } from './wasmTensors.ts';
 
@@ -379,22 +379,18 @@ function configsFor(backendName: string): tf.KernelConfig[] {
   ];
 }
 
-const configs = new Map(ATTENTION_BACKENDS.map((name) => [name, configsFor(name)]));
+const kernels = kernelSet('fusedAttention', [FUSED_ATTENTION, FUSED_ATTENTION_GRAD], new Map(ATTENTION_BACKENDS.map((name) => [name, configsFor(name)])));
 
 /** Registers both kernels for `backendName` (wasm or cpu); idempotent. */
 export function installFusedAttention(backendName: string): void {
-  const list = configs.get(backendName);
-  if (list === undefined) throw new Error(`fusedAttention: no kernel for backend '${backendName}'`);
-  for (const config of list) installKernel(config);
+  kernels.install(backendName);
 }
 
 export function uninstallFusedAttention(backendName: string): void {
-  uninstallKernel(FUSED_ATTENTION, backendName);
-  uninstallKernel(FUSED_ATTENTION_GRAD, backendName);
+  kernels.uninstall(backendName);
 }
 
 /** Whether the fused kernels are registered for the current backend. */
 export function hasFusedAttention(): boolean {
-  const backendName = tf.getBackend();
-  return tf.getKernel(FUSED_ATTENTION, backendName) !== undefined && tf.getKernel(FUSED_ATTENTION_GRAD, backendName) !== undefined;
+  return kernels.registered();
 }

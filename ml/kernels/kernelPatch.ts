@@ -88,3 +88,30 @@ export function uninstallGradient(kernelName: string): void {
   if (stock) tf.registerGradient(stock);
   installedGradients.delete(kernelName);
 }
+
+/** Installing, removing and detecting a set of our own kernels that only work together (a forward kernel and its gradient kernel). */
+export interface KernelSet {
+  /** Registers every kernel of the set for `backendName`; idempotent. Throws for a backend the set has no kernels for. */
+  install(backendName: string): void;
+  uninstall(backendName: string): void;
+  /** Whether every kernel of the set is registered for the current backend. */
+  registered(): boolean;
+}
+
+/** A KernelSet over per-backend configs, built once so that installing twice is recognized. */
+export function kernelSet(label: string, kernelNames: readonly string[], configsByBackend: ReadonlyMap<string, readonly KernelConfig[]>): KernelSet {
+  return {
+    install(backendName) {
+      const configs = configsByBackend.get(backendName);
+      if (configs === undefined) throw new Error(`${label}: no kernel for backend '${backendName}'`);
+      for (const config of configs) installKernel(config);
+    },
+    uninstall(backendName) {
+      for (const name of kernelNames) uninstallKernel(name, backendName);
+    },
+    registered() {
+      const backendName = tf.getBackend();
+      return kernelNames.every((name) => findKernel(name, backendName) !== undefined);
+    },
+  };
+}

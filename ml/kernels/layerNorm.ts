@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkFloat, ioFor } from './kernelIo.ts';
-import { installKernel, uninstallKernel } from './kernelPatch.ts';
+import { kernelSet } from './kernelPatch.ts';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -112,22 +112,18 @@ function configsFor(backendName: string): tf.KernelConfig[] {
   ];
 }
 
-const configs = new Map(LAYER_NORM_BACKENDS.map((name) => [name, configsFor(name)]));
+const kernels = kernelSet('fusedLayerNorm', [FUSED_LAYER_NORM, FUSED_LAYER_NORM_GRAD], new Map(LAYER_NORM_BACKENDS.map((name) => [name, configsFor(name)])));
 
 /** Registers both kernels for `backendName` (wasm or cpu); idempotent. */
 export function installFusedLayerNorm(backendName: string): void {
-  const list = configs.get(backendName);
-  if (list === undefined) throw new Error(`fusedLayerNorm: no kernel for backend '${backendName}'`);
-  for (const config of list) installKernel(config);
+  kernels.install(backendName);
 }
 
 export function uninstallFusedLayerNorm(backendName: string): void {
-  uninstallKernel(FUSED_LAYER_NORM, backendName);
-  uninstallKernel(FUSED_LAYER_NORM_GRAD, backendName);
+  kernels.uninstall(backendName);
 }
 
 /** Whether the fused kernels are registered for the current backend. */
 export function hasFusedLayerNorm(): boolean {
-  const backendName = tf.getBackend();
-  return tf.getKernel(FUSED_LAYER_NORM, backendName) !== undefined && tf.getKernel(FUSED_LAYER_NORM_GRAD, backendName) !== undefined;
+  return kernels.registered();
 }
