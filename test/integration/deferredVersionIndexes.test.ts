@@ -1,17 +1,14 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMaterialization } from '../../jobs/materialize/runMaterialization.ts';
-import { makeRandom } from '../../ml/model/seeds.ts';
 import type { Database, SqlClient } from '../../store/db/Database.ts';
-import { registerFeatureSet } from '../../store/featureSets/featureSetRegistry.ts';
 import { buildVersionIndexes, maintainVectorIndexes } from '../../store/featureSets/versionIndexes.ts';
-import { createPendingVersion, publishVersion, writeFeatureValues, type FeatureSetVersionInfo } from '../../store/featureSets/versions.ts';
-import { registerModelVersion } from '../../store/registry/modelVersions.ts';
+import type { FeatureSetVersionInfo } from '../../store/featureSets/versions.ts';
 import { featureVectorIndexName, hasFeatureVectorIndexes } from '../../store/sql/featureVectorIndex.ts';
 import { explainFeatureVectorSearch, searchFeatureVectors, type VectorSearch } from '../../store/sql/searchFeatureVectors.ts';
-import { upsertEntities } from '../../store/sql/upsertEntities.ts';
 import { FAST_SETTINGS, seedItems } from '../support/materializeFixtures.ts';
 import { openTestDatabase, testedMode, type TestDatabase } from '../support/testDatabase.ts';
+import { vectorVersionFixture, type VectorVersionFixture } from '../support/vectorVersionFixture.ts';
 
 const DIM = 8;
 const ITEMS = 300;
@@ -24,30 +21,21 @@ const METRICS = ['cosine', 'inner_product'] as const;
  */
 describe('vector indexes built after the publish', () => {
   let test: TestDatabase;
-  let modelIds: number[];
-  const random = makeRandom(11);
-  const randomVector = () => Array.from({ length: DIM }, () => random() * 2 - 1);
-  const keys = Array.from({ length: ITEMS }, (_, i) => `item-${i}`);
+  let fixture: VectorVersionFixture;
+  let keys: readonly string[];
+  const randomVector = () => fixture.randomVector();
 
   beforeAll(async () => {
     test = await openTestDatabase();
-    await upsertEntities(test.db.sql, 'item', keys.map((externalId) => ({ externalId, metadata: {} })));
-    modelIds = [];
-    for (const name of ['late-model', 'late-model-2']) modelIds.push((await registerModelVersion(test.db, { name: 'late-model', config: { name }, artifacts: {}, weights: new Uint8Array(1) })).id);
-    await registerFeatureSet(test.db, {
-      name: 'item_late', entityType: 'item', kind: 'synthesized', owner: 'team-recs', source: { model: 'late-model' },
-      features: [{ name: 'synthetic', type: 'vector', dimension: DIM }],
-    });
+    fixture = await vectorVersionFixture(test.db, { featureSet: 'item_late', model: 'late-model', dimension: DIM, items: ITEMS, models: 2 });
+    keys = fixture.keys;
   });
   afterAll(async () => {
     await test.dispose();
   });
 
-  async function publishUnindexed(vectors: ReadonlyMap<string, number[]>, modelVersionId = modelIds[0]!): Promise<FeatureSetVersionInfo> {
-    const version = await createPendingVersion(test.db, 'item_late', { modelVersionId });
-    await writeFeatureValues(test.db, version, [...vectors].map(([entityKey, vector]) => ({ entityKey, values: {}, vector, validFrom: '2025-01-01T00:00:00Z' })));
-    return publishVersion(test.db, version.id, { indexes: 'later' });
-  }
+  const publishUnindexed = (vectors: ReadonlyMap<string, number[]>, modelVersionId = fixture.modelIds[0]!): Promise<FeatureSetVersionInfo> =>
+    fixture.publish(vectors, { modelVersionId, indexes: 'later' });
 
   const search = (version: FeatureSetVersionInfo, query: number[], metric: (typeof METRICS)[number], overrides: Partial<VectorSearch> = {}): VectorSearch => ({
     versionId: version.id, dimension: DIM, entityType: 'item', query, k: 10, metric, efSearch: 400, ...overrides,
@@ -65,7 +53,7 @@ describe('vector indexes built after the publish', () => {
   }
 
   it('publishes without indexes, searches exactly meanwhile (a delta version too), and builds them once per version', async () => {
-    const first = new Map(keys.map((key) => [key, randomVector()]));
+    const first = fixture.freshVectors();
     const v1 = await publishUnindexed(first);
     expect(v1.status).toBe('published');
     expect(await hasFeatureVectorIndexes(test.db.sql, v1.id, METRICS)).toBe(false);
@@ -92,8 +80,8 @@ describe('vector indexes built after the publish', () => {
   });
 
   it('a version whose publisher never built its indexes gets them from the next maintenance, which leaves the session as it found it', async () => {
-    const vectors = new Map(keys.map((key) => [key, randomVector()]));
-    const v3 = await publishUnindexed(vectors, modelIds[1]); // another model version: indexes of its own
+    const vectors = fixture.freshVectors();
+    const v3 = await publishUnindexed(vectors, fixture.modelIds[1]); // another model version: indexes of its own
     expect(v3.annBaseVersionId).toBeNull();
     const memoryBefore = await maintenanceWorkMem(test.db.sql);
     const maintained = await maintainVectorIndexes(test.db, null, { wait: false });
@@ -105,8 +93,8 @@ describe('vector indexes built after the publish', () => {
   });
 
   it.runIf(testedMode === 'server')('skips a version whose build another connection holds', async () => {
-    const vectors = new Map(keys.map((key) => [key, randomVector()]));
-    const v4 = await publishUnindexed(vectors, modelIds[0]);
+    const vectors = fixture.freshVectors();
+    const v4 = await publishUnindexed(vectors, fixture.modelIds[0]);
     const outcome = await test.db.withSession(async (other) => {
       await other.query('SELECT pg_advisory_lock(748213, $1)', [v4.id]);
       try {

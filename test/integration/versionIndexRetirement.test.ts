@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRandom } from '../../ml/model/seeds.ts';
-import { registerFeatureSet } from '../../store/featureSets/featureSetRegistry.ts';
 import { INDEXED_VERSIONS } from '../../store/featureSets/versionIndexes.ts';
-import { createPendingVersion, deprecateVersion, publishVersion, writeFeatureValues, type FeatureSetVersionInfo } from '../../store/featureSets/versions.ts';
-import { registerModelVersion } from '../../store/registry/modelVersions.ts';
+import { deprecateVersion, type FeatureSetVersionInfo } from '../../store/featureSets/versions.ts';
 import { featureVectorIndexName } from '../../store/sql/featureVectorIndex.ts';
 import { searchFeatureVectors } from '../../store/sql/searchFeatureVectors.ts';
-import { upsertEntities } from '../../store/sql/upsertEntities.ts';
 import { openTestDatabase, type TestDatabase } from '../support/testDatabase.ts';
+import { vectorVersionFixture, type VectorVersionFixture } from '../support/vectorVersionFixture.ts';
 
 const DIM = 4;
 const ITEMS = 200;
@@ -18,29 +15,20 @@ const ITEMS = 200;
  */
 describe('retiring old versions\' vector indexes', () => {
   let test: TestDatabase;
-  let modelId: number;
-  const random = makeRandom(11);
-  const randomVector = () => Array.from({ length: DIM }, () => random() * 2 - 1);
-  const keys = Array.from({ length: ITEMS }, (_, i) => `item-${i}`);
+  let fixture: VectorVersionFixture;
+  let keys: readonly string[];
+  const randomVector = () => fixture.randomVector();
 
   beforeAll(async () => {
     test = await openTestDatabase();
-    await upsertEntities(test.db.sql, 'item', keys.map((externalId) => ({ externalId, metadata: {} })));
-    modelId = (await registerModelVersion(test.db, { name: 'retire-model', config: {}, artifacts: {}, weights: new Uint8Array(1) })).id;
-    await registerFeatureSet(test.db, {
-      name: 'item_retire', entityType: 'item', kind: 'synthesized', owner: 'team-recs', source: { model: 'retire-model' },
-      features: [{ name: 'synthetic', type: 'vector', dimension: DIM }],
-    });
+    fixture = await vectorVersionFixture(test.db, { featureSet: 'item_retire', model: 'retire-model', dimension: DIM, items: ITEMS });
+    keys = fixture.keys;
   });
   afterAll(async () => {
     await test.dispose();
   });
 
-  async function publish(vectors: ReadonlyMap<string, number[]>): Promise<FeatureSetVersionInfo> {
-    const version = await createPendingVersion(test.db, 'item_retire', { modelVersionId: modelId });
-    await writeFeatureValues(test.db, version, [...vectors].map(([entityKey, vector]) => ({ entityKey, values: {}, vector, validFrom: '2025-01-01T00:00:00Z' })));
-    return publishVersion(test.db, version.id);
-  }
+  const publish = (vectors: ReadonlyMap<string, number[]>): Promise<FeatureSetVersionInfo> => fixture.publish(vectors);
 
   async function indexed(version: FeatureSetVersionInfo): Promise<boolean> {
     const names = [featureVectorIndexName(version.id, 'cosine'), featureVectorIndexName(version.id, 'inner_product')];
@@ -49,7 +37,7 @@ describe('retiring old versions\' vector indexes', () => {
     return rows.length === 2;
   }
 
-  const fresh = () => new Map(keys.map((key) => [key, randomVector()]));
+  const fresh = () => fixture.freshVectors();
 
   it('keeps the indexes of the latest versions and of their ANN base, and drops the rest', async () => {
     expect(INDEXED_VERSIONS).toBe(2);
