@@ -12,7 +12,8 @@
  * must be contiguous runs of 4·n4 floats. All pointers and strides are in bytes.
  *
  * The module is built from bytes below (about 200 bytes; no toolchain needed) and instantiated
- * synchronously once per wasm memory.
+ * synchronously once per wasm memory: the backend's heap, or one a caller owns (simdBmmMemory)
+ * when its operands live outside tfjs.
  */
 
 /** Unsigned LEB128. */
@@ -149,9 +150,12 @@ export interface WasmMemory {
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const WASM_PAGE_BYTES = 65_536;
 
 let compiled: object | undefined;
 const instances = new WeakMap<WasmMemory, Bmm>();
@@ -176,4 +180,9 @@ export function simdBmm(memory: WasmMemory): Bmm {
     instances.set(memory, bmm);
   }
   return bmm;
+}
+
+/** A zeroed memory of its own holding at least `byteLength` bytes, for operands kept outside the backend's heap (it never grows, so views of its buffer stay valid). */
+export function simdBmmMemory(byteLength: number): WasmMemory {
+  return new WebAssemblyApi.Memory({ initial: Math.max(1, Math.ceil(byteLength / WASM_PAGE_BYTES)) });
 }
