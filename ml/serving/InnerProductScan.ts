@@ -5,7 +5,7 @@
  * cannot validate the SIMD module (Node 24 can; the fallback keeps serving correct elsewhere,
  * about an order of magnitude slower).
  */
-import { simdBmmSupported } from '../kernels/simdBmm.ts';
+import { simdDotScanSupported } from '../kernels/simdDotScan.ts';
 import { JsInnerProductScan } from './JsInnerProductScan.ts';
 import { SimdInnerProductScan } from './SimdInnerProductScan.ts';
 
@@ -21,5 +21,5 @@ export interface InnerProductScan {
 export type InnerProductScanFactory = (dimension: number, vectors: readonly ArrayLike<number>[]) => InnerProductScan;
 
 export const createInnerProductScan: InnerProductScanFactory = (dimension, vectors) =>
-  simdBmmSupported() ? new SimdInnerProductScan(dimension, vectors) : new JsInnerProductScan(dimension, vectors);
+  simdDotScanSupported() ? new SimdInnerProductScan(dimension, vectors) : new JsInnerProductScan(dimension, vectors);
 

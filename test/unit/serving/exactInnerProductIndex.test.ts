@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simdBmmSupported } from '../../../ml/kernels/simdBmm.ts';
+import { simdDotScanSupported } from '../../../ml/kernels/simdDotScan.ts';
 import { makeRandom } from '../../../ml/model/seeds.ts';
 import { ExactInnerProductIndex, type InnerProductMatch, type VectorRow } from '../../../ml/serving/ExactInnerProductIndex.ts';
 import { createInnerProductScan, type InnerProductScanFactory } from '../../../ml/serving/InnerProductScan.ts';
@@ -59,7 +59,7 @@ function expectBruteForceRanking(matches: InnerProductMatch[], data: readonly Ve
 
 describe('the inner-product scans', () => {
   it('is the wasm SIMD scan wherever the runtime validates the module (Node 24 does)', () => {
-    expect(simdBmmSupported()).toBe(true);
+    expect(simdDotScanSupported()).toBe(true);
     expect(createInnerProductScan(3, [[1, 2, 3]])).toBeInstanceOf(SimdInnerProductScan);
   });
 
