@@ -61,11 +61,15 @@ const simd = (op: number, ...rest: number[]): number[] => [0xfd, ...uleb(op), ..
 /** Memory immediates: alignment hint 4 bytes (valid for any float pointer), then the constant byte offset. */
 const memarg = (offset: number): number[] => [0x02, ...uleb(offset)];
 export const f32load = [0x2a, ...memarg(0)];
+export const f32store = [0x38, ...memarg(0)];
+export const f32max = [0x97];
 export const v128load = (offset = 0): number[] => simd(0x00, ...memarg(offset));
 export const v128store = (offset = 0): number[] => simd(0x0b, ...memarg(offset));
 export const f32x4splat = simd(0x13);
 export const f32x4add = simd(0xe4);
 export const f32x4mul = simd(0xe6);
+export const f32x4max = simd(0xe9);
+export const f32x4extractLane = (lane: number): number[] => simd(0x1f, lane);
 export const v128zero = simd(0x0c, ...new Array<number>(16).fill(0));
 
 /** `x = x + by`, for local `i` and a local or constant `by`. */

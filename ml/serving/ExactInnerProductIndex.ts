@@ -8,9 +8,9 @@
  * serve`, statement log). A published version never changes, so its vectors can be searched here
  * instead: exactly (recall 1), with no round trip.
  *
- * A search is a full scan, every row scored (InnerProductScan: WebAssembly SIMD, four rows per
- * f32x4 multiply-add), then a top-k over the n scores in which a row costs one comparison unless
- * it beats the k-th best so far. The index used to rotate the vectors into the eigenbasis of
+ * A search is a full scan, every row scored (InnerProductScan: WebAssembly SIMD, 16 rows at a
+ * time), then a top-k over the n scores that passes over a group of 16 rows in one comparison
+ * when the group's best (which the scan reports) cannot beat the k-th best so far. The index used to rotate the vectors into the eigenbasis of
  * their second moment and score only the leading coordinates of every row, pruning the rest
  * with a Cauchy-Schwarz bound. That was fast only when the query lay in the items' principal
  * subspace: with queries outside it the bound pruned ~29% of rows and a query cost 10-13 ms of
@@ -21,7 +21,7 @@
  * float64 one except among scores within float32 rounding of each other.
  */
 import { TopK } from '../metrics/TopK.ts';
-import { createInnerProductScan, type InnerProductScanFactory, type InnerProductScan } from './InnerProductScan.ts';
+import { createInnerProductScan, GROUP_ROWS, type InnerProductScan, type InnerProductScanFactory, type ScanScores } from './InnerProductScan.ts';
 
 export interface VectorRow {
   readonly entityKey: string;
@@ -66,15 +66,23 @@ export class ExactInnerProductIndex {
   }
 }
 
-/** Offers `best` every row not excluded whose score can still enter it: after the first k, one comparison per row. */
-function offerBest(scores: Float32Array, excluded: ReadonlySet<number>, best: TopK): void {
+/**
+ * Offers `best` every row not excluded whose score can still enter it. Once it holds k rows, a
+ * group whose best score is below the k-th best is passed over in one comparison, and a row of
+ * the others costs one comparison unless it enters.
+ */
+function offerBest({ scores, groupBest }: ScanScores, excluded: ReadonlySet<number>, best: TopK): void {
   let threshold = -Infinity;
-  for (let r = 0; r < scores.length; r++) {
-    const score = scores[r]!;
-    // `>=` so that a tie with the k-th best still reaches TopK, which breaks it by row; NaN never enters.
-    if (score >= threshold && !excluded.has(r)) {
-      best.offer(r, score);
-      if (best.full) threshold = best.threshold;
+  // `>=` so that a tie with the k-th best still reaches TopK, which breaks it by row; NaN never enters.
+  for (let group = 0; group < groupBest.length; group++) {
+    if (!(groupBest[group]! >= threshold)) continue;
+    const end = Math.min(scores.length, (group + 1) * GROUP_ROWS);
+    for (let r = group * GROUP_ROWS; r < end; r++) {
+      const score = scores[r]!;
+      if (score >= threshold && !excluded.has(r)) {
+        best.offer(r, score);
+        if (best.full) threshold = best.threshold;
+      }
     }
   }
 }

@@ -9,11 +9,23 @@ import { simdDotScanSupported } from '../kernels/simdDotScan.ts';
 import { JsInnerProductScan } from './JsInnerProductScan.ts';
 import { SimdInnerProductScan } from './SimdInnerProductScan.ts';
 
+export { GROUP_ROWS } from '../kernels/simdDotScan.ts';
+
+/** One query's scores. The buffers are reused: they hold this query's until the next call. */
+export interface ScanScores {
+  /** x_r · query for every row r, accumulated or rounded to float32. */
+  readonly scores: Float32Array;
+  /**
+   * The best score of each group of GROUP_ROWS consecutive rows, so that a top-k can skip a group in
+   * one comparison. The last group's may be higher than its rows' (padding rows score 0): it is a bound there.
+   */
+  readonly groupBest: Float32Array;
+}
+
 export interface InnerProductScan {
   readonly dimension: number;
   readonly rows: number;
-  /** x_r · query for every row r, accumulated or rounded to float32. The buffer is reused: it holds this query's scores until the next call. */
-  scores(query: ArrayLike<number>): Float32Array;
+  scores(query: ArrayLike<number>): ScanScores;
   /** A copy of row r's vector. */
   vector(row: number): Float32Array;
 }

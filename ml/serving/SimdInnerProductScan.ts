@@ -3,11 +3,12 @@
  * memory this scan owns, holding the vectors in the kernel's layout: groups of GROUP_ROWS rows
  * interleaved by coordinate, the last group padded with zero rows.
  *
- * Memory: [groups: ceil(n/16) x d x 16 floats][query: d x 4 floats, splatted][scores: 16 ceil(n/16) floats].
+ * Memory: [groups: ceil(n/16) x d x 16 floats][query: d x 4 floats, splatted][scores: 16 ceil(n/16) floats]
+ * [group best: ceil(n/16) floats].
  */
 import { newWasmMemory } from '../kernels/wasmAssembly.ts';
 import { type DotScan, GROUP_ROWS, simdDotScan } from '../kernels/simdDotScan.ts';
-import type { InnerProductScan } from './InnerProductScan.ts';
+import type { InnerProductScan, ScanScores } from './InnerProductScan.ts';
 
 const FLOAT_BYTES = 4;
 /** The kernel reads each query coordinate as one f32x4 of equal lanes. */
@@ -21,9 +22,10 @@ export class SimdInnerProductScan implements InnerProductScan {
   /** Byte offsets into the memory. */
   readonly #queryAt: number;
   readonly #scoresAt: number;
+  readonly #groupBestAt: number;
   /** Views of the memory, which never grows. */
   readonly #floats: Float32Array;
-  readonly #scores: Float32Array;
+  readonly #result: ScanScores;
 
   constructor(dimension: number, vectors: readonly ArrayLike<number>[]) {
     this.dimension = dimension;
@@ -31,18 +33,22 @@ export class SimdInnerProductScan implements InnerProductScan {
     this.#groups = Math.ceil(vectors.length / GROUP_ROWS);
     this.#queryAt = this.#groups * GROUP_ROWS * dimension * FLOAT_BYTES;
     this.#scoresAt = this.#queryAt + dimension * QUERY_LANES * FLOAT_BYTES;
-    const memory = newWasmMemory(this.#scoresAt + this.#groups * GROUP_ROWS * FLOAT_BYTES);
+    this.#groupBestAt = this.#scoresAt + this.#groups * GROUP_ROWS * FLOAT_BYTES;
+    const memory = newWasmMemory(this.#groupBestAt + this.#groups * FLOAT_BYTES);
     this.#scan = simdDotScan(memory);
     this.#floats = new Float32Array(memory.buffer);
-    this.#scores = new Float32Array(memory.buffer, this.#scoresAt, vectors.length);
+    this.#result = {
+      scores: new Float32Array(memory.buffer, this.#scoresAt, vectors.length),
+      groupBest: new Float32Array(memory.buffer, this.#groupBestAt, this.#groups),
+    };
     vectors.forEach((vector, r) => this.#store(r, vector));
   }
 
-  scores(query: ArrayLike<number>): Float32Array {
-    if (this.#groups === 0) return this.#scores;
+  scores(query: ArrayLike<number>): ScanScores {
+    if (this.#groups === 0) return this.#result;
     this.#splatQuery(query);
-    this.#scan(this.#queryAt, 0, this.#scoresAt, this.dimension, this.#groups);
-    return this.#scores;
+    this.#scan(this.#queryAt, 0, this.#scoresAt, this.#groupBestAt, this.dimension, this.#groups);
+    return this.#result;
   }
 
   vector(row: number): Float32Array {

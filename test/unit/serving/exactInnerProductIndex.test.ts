@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { simdDotScanSupported } from '../../../ml/kernels/simdDotScan.ts';
 import { makeRandom } from '../../../ml/model/seeds.ts';
 import { ExactInnerProductIndex, type InnerProductMatch, type VectorRow } from '../../../ml/serving/ExactInnerProductIndex.ts';
-import { createInnerProductScan, type InnerProductScanFactory } from '../../../ml/serving/InnerProductScan.ts';
+import { createInnerProductScan, GROUP_ROWS, type InnerProductScanFactory } from '../../../ml/serving/InnerProductScan.ts';
 import { JsInnerProductScan } from '../../../ml/serving/JsInnerProductScan.ts';
 import { SimdInnerProductScan } from '../../../ml/serving/SimdInnerProductScan.ts';
 
@@ -57,6 +57,17 @@ function expectBruteForceRanking(matches: InnerProductMatch[], data: readonly Ve
   });
 }
 
+/** Each group's best is its rows' best score; the padded last group's may only be higher. */
+function expectGroupBests(scores: Float32Array, groupBest: Float32Array): void {
+  expect(groupBest).toHaveLength(Math.ceil(scores.length / GROUP_ROWS));
+  groupBest.forEach((reported, group) => {
+    const rows = scores.subarray(group * GROUP_ROWS, (group + 1) * GROUP_ROWS);
+    const actual = Math.max(...rows);
+    if (rows.length === GROUP_ROWS) expect(reported).toBe(actual);
+    else expect(reported).toBeGreaterThanOrEqual(actual);
+  });
+}
+
 describe('the inner-product scans', () => {
   it('is the wasm SIMD scan wherever the runtime validates the module (Node 24 does)', () => {
     expect(simdDotScanSupported()).toBe(true);
@@ -66,22 +77,24 @@ describe('the inner-product scans', () => {
   describe.each(SCANS)('%s', (_, createScan) => {
     it('scores every row against a float64 brute force, for n and d not multiples of 4', () => {
       const next = makeRandom(3);
-      for (const [count, dimension] of [[1, 1], [5, 3], [103, 7], [64, 32], [30, 33]] as const) {
+      for (const [count, dimension] of [[1, 1], [5, 3], [103, 7], [64, 32], [30, 33], [16, 4]] as const) {
         const data = rows(count, dimension, next);
         const scan = createScan(dimension, data.map((row) => row.vector));
         for (let trial = 0; trial < 3; trial++) {
           const query = f32(Array.from({ length: dimension }, () => next() - 0.5));
-          const scores = scan.scores(query);
+          const { scores, groupBest } = scan.scores(query);
           const epsilon = tolerance(data, query);
           expect(scores).toHaveLength(count);
           data.forEach((row, r) => expect(Math.abs(scores[r]! - dot(row.vector, query))).toBeLessThanOrEqual(epsilon));
+          expectGroupBests(scores, groupBest);
         }
         data.forEach((row, r) => expect(Array.from(scan.vector(r))).toEqual(row.vector));
       }
     });
 
     it('scores nothing for an empty set', () => {
-      expect(createScan(4, []).scores([1, 2, 3, 4])).toHaveLength(0);
+      const { scores, groupBest } = createScan(4, []).scores([1, 2, 3, 4]);
+      expect([scores.length, groupBest.length]).toEqual([0, 0]);
     });
   });
 });
