@@ -7,7 +7,7 @@
  */
 
 /** Unsigned LEB128. */
-export function uleb(value: number): number[] {
+function uleb(value: number): number[] {
   const out: number[] = [];
   let v = value >>> 0;
   do {

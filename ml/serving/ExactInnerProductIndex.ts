@@ -69,6 +69,12 @@ export class ExactInnerProductIndex {
     offerBest(this.#scan.scores(query), excluded, best);
     return best.sorted().map(({ id, score }) => ({ entityKey: this.#keys[id]!, distance: -score }));
   }
+
+  /** A copy of an entity's vector (float32), or undefined when the index does not hold it: candidates' vectors need no second read. */
+  vectorOf(entityKey: string): Float32Array | undefined {
+    const row = this.#rowOf.get(entityKey);
+    return row === undefined ? undefined : this.#scan.vector(row);
+  }
 }
 
 /**

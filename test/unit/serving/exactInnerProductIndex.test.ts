@@ -155,6 +155,11 @@ describe.each(SCANS)('exact in-memory inner-product retrieval over the %s scan',
     ]);
   });
 
+  it('gives back the vectors it holds, so that its candidates need no second read', () => {
+    for (const row of [data[0]!, data[1_234]!, data[3_000]!]) expect(Array.from(index.vectorOf(row.entityKey)!)).toEqual(row.vector);
+    expect(index.vectorOf('not-an-item')).toBeUndefined();
+  });
+
   it('answers nothing from an empty index', () => {
     const empty = new ExactInnerProductIndex(8, [], createScan);
     expect(empty.size).toBe(0);
