@@ -14,8 +14,8 @@
  * Why not simdBmm, which can express the same scan (a batch of q[1, d] · block[d, 4] products):
  * it splats A one scalar at a time and keeps one accumulator per 4 columns, so every 4
  * multiply-adds pay a scalar load, a splat and the loop's bookkeeping. On 100k x 32 vectors that
- * took 3.7 ns per vector against 1.9 here on an idle machine, 6.2 against 4.8 with other work
- * running (repeated microbenchmarks, Node 24).
+ * took 3.7 ns per vector against 1.9 here on an idle machine, 5.6-6.2 against 4.5-4.8 with other
+ * work running (repeated microbenchmarks, Node 24).
  *
  * Scores are float32, accumulated in coordinate order. All pointers are in bytes; groups >= 1
  * and d >= 1 (the loops test at their end).
