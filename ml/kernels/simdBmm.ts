@@ -11,35 +11,15 @@
  * read one scalar at a time and splatted, so a transposed A is just other strides; B and C rows
  * must be contiguous runs of 4·n4 floats. All pointers and strides are in bytes.
  *
- * The module is built from bytes below (about 200 bytes; no toolchain needed) and instantiated
- * synchronously once per wasm memory.
+ * The module is built from bytes below (about 200 bytes; no toolchain needed, see wasmAssembly.ts)
+ * and instantiated synchronously once per wasm memory.
  */
+import {
+  add, brIf, compileModule, end, f32load, f32x4add, f32x4mul, f32x4splat, functionBody, get, I32, i32const, incBy, instantiateExport,
+  loop, ltS, mul, set, singleFunctionModule, V128, v128load, v128store, v128zero, type WasmMemory, type WasmModule,
+} from './wasmAssembly.ts';
 
-/** Unsigned LEB128. */
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function name(text: string): number[] {
-  const bytes = [...new TextEncoder().encode(text)];
-  return [...uleb(bytes.length), ...bytes];
-}
+export type { WasmMemory } from './wasmAssembly.ts';
 
 // Parameters of bmm (all i32):
 const P = {
@@ -49,29 +29,6 @@ const P = {
 const PARAMS = 18;
 // i32 locals after the parameters, then one v128.
 const L = { ob: 18, ib: 19, a0: 20, b0: 21, c0: 22, i: 23, ai: 24, ci: 25, jb: 26, kk: 27, ap: 28, bp: 29, nbytes: 30, acc: 31 } as const;
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const get = (i: number): number[] => [0x20, i];
-const set = (i: number): number[] => [0x21, i];
-const i32const = (v: number): number[] => [0x41, v]; // small non-negative values only (< 64)
-const add = [0x6a];
-const mul = [0x6c];
-const ltS = [0x48];
-const loop = [0x03, 0x40];
-const end = [0x0b];
-const brIf = (depth: number): number[] => [0x0d, depth];
-const simd = (op: number, ...rest: number[]): number[] => [0xfd, ...uleb(op), ...rest];
-const f32load = [0x2a, 0x02, 0x00];
-const v128load = simd(0x00, 0x02, 0x00);
-const v128store = simd(0x0b, 0x02, 0x00);
-const f32x4splat = simd(0x13);
-const f32x4add = simd(0xe4);
-const f32x4mul = simd(0xe6);
-const v128zero = simd(0x0c, ...new Array<number>(16).fill(0));
-
-/** `x = x + 1`-style increment of local `i` by local or constant. */
-const incBy = (i: number, by: number[]): number[] => [...get(i), ...by, ...add, ...set(i)];
 
 function bmmBody(): number[] {
   const code: number[] = [
@@ -98,14 +55,14 @@ function bmmBody(): number[] {
     ...loop, // k
     ...get(L.acc),
     ...get(L.ap), ...f32load, ...f32x4splat,
-    ...get(L.bp), ...v128load,
+    ...get(L.bp), ...v128load(),
     ...f32x4mul, ...f32x4add, ...set(L.acc),
     ...incBy(L.ap, get(P.sAc)),
     ...incBy(L.bp, get(P.sBr)),
     ...incBy(L.kk, i32const(1)),
     ...get(L.kk), ...get(P.k), ...ltS, ...brIf(0),
     ...end, // k
-    ...get(L.ci), ...get(L.jb), ...add, ...get(L.acc), ...v128store,
+    ...get(L.ci), ...get(L.jb), ...add, ...get(L.acc), ...v128store(),
     ...incBy(L.jb, i32const(16)),
     ...get(L.jb), ...get(L.nbytes), ...ltS, ...brIf(0),
     ...end, // jb
@@ -120,22 +77,11 @@ function bmmBody(): number[] {
     ...end, // ob
     ...end, // function
   ];
-  const locals = vec([[...uleb(13), I32], [...uleb(1), V128]]);
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  return functionBody([[13, I32], [1, V128]], code);
 }
 
 function moduleBytes(): Uint8Array {
-  const funcType = [0x60, ...uleb(PARAMS), ...new Array<number>(PARAMS).fill(I32), 0x00];
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([funcType])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
-    ...section(3, vec([[0x00]])),
-    ...section(7, vec([[...name('bmm'), 0x00, 0x00]])),
-    ...section(10, vec([bmmBody()])),
-  ];
-  return new Uint8Array(bytes);
+  return singleFunctionModule('bmm', PARAMS, bmmBody());
 }
 
 export type Bmm = (
@@ -143,23 +89,13 @@ export type Bmm = (
   nb1: number, a1: number, b1: number, c1: number, nb2: number, a2: number, b2: number, c2: number,
 ) => void;
 
-/** The slice of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-let compiled: object | undefined;
+let compiled: WasmModule | undefined;
 const instances = new WeakMap<WasmMemory, Bmm>();
 
 /** Whether this runtime validates the module (SIMD support). */
 export function simdBmmSupported(): boolean {
   try {
-    compiled ??= new WebAssemblyApi.Module(moduleBytes());
+    compiled ??= compileModule(moduleBytes());
     return true;
   } catch {
     return false;
@@ -170,9 +106,8 @@ export function simdBmmSupported(): boolean {
 export function simdBmm(memory: WasmMemory): Bmm {
   let bmm = instances.get(memory);
   if (bmm === undefined) {
-    compiled ??= new WebAssemblyApi.Module(moduleBytes());
-    const instance = new WebAssemblyApi.Instance(compiled, { env: { memory } });
-    bmm = instance.exports['bmm'] as unknown as Bmm;
+    compiled ??= compileModule(moduleBytes());
+    bmm = instantiateExport(compiled, memory, 'bmm') as Bmm;
     instances.set(memory, bmm);
   }
   return bmm;

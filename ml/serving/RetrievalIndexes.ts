@@ -44,6 +44,11 @@ export class RetrievalIndexes {
     return this.#entry(version).index ?? undefined;
   }
 
+  /** An entity's vector in the version's index if that is loaded (it never starts a load). */
+  vectorOf(versionId: number, entityKey: string): Float32Array | undefined {
+    return this.#entries.get(versionId)?.index?.vectorOf(entityKey);
+  }
+
   /** Loads the version's index (if it qualifies) and resolves when it is ready: null when it is not kept in memory. */
   async load(version: SynthesizedVersion): Promise<ExactInnerProductIndex | null> {
     if (version.ttlSeconds !== null) return null;

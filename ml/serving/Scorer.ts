@@ -25,7 +25,7 @@ import { TtlCache } from '../../store/ttlCache.ts';
 import { VectorCache } from './VectorCache.ts';
 import { RetrievalIndexes, type LoadErrorHandler } from './RetrievalIndexes.ts';
 import type { ModelRef, ServingModels } from './ServingModels.ts';
-import { syntheticFeatures, type SyntheticFeatures, type SyntheticSource } from './syntheticFeatures.ts';
+import { type KnownVectors, syntheticFeatures, type SyntheticFeatures, type SyntheticSource } from './syntheticFeatures.ts';
 
 /** Most candidate items one prediction scores. */
 export const MAX_CANDIDATES = 1_000;
@@ -83,11 +83,14 @@ export class Scorer {
   readonly #versions = new TtlCache<number, Awaited<ReturnType<typeof findSynthesizedVersions>>>(VERSIONS_TTL_MS);
 
   readonly #retrieval: RetrievalIndexes;
+  /** Where synthetic features are looked up before the database. */
+  readonly #known: KnownVectors;
 
   constructor(db: Database, models: ServingModels, options: { readonly onRetrievalLoadError?: LoadErrorHandler } = {}) {
     this.#db = db;
     this.#models = models;
     this.#retrieval = new RetrievalIndexes(db, options.onRetrievalLoadError);
+    this.#known = knownVectors(this.#retrieval, this.#vectors);
   }
 
   /** Loads the in-memory retrieval index of a model's item version now; false when that version is searched in the database. */
@@ -102,8 +105,8 @@ export class Scorer {
     const loaded = await this.#models.get(model);
     const versions = await this.#synthesizedVersions(loaded);
     const [user, items] = await Promise.all([
-      syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user, this.#vectors),
-      syntheticFeatures(this.#db, loaded, 'item', itemIds, versions.item, this.#vectors),
+      syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user, this.#known),
+      syntheticFeatures(this.#db, loaded, 'item', itemIds, versions.item, this.#known),
     ]);
     return this.#score(loaded, userId, user, itemIds, items);
   }
@@ -111,8 +114,8 @@ export class Scorer {
   async combinedVector(userId: string, itemId: string, model: ModelRef): Promise<CombinedVector> {
     const loaded = await this.#models.get(model);
     const versions = await this.#synthesizedVersions(loaded);
-    const user = await syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user, this.#vectors);
-    const item = await syntheticFeatures(this.#db, loaded, 'item', [itemId], versions.item, this.#vectors);
+    const user = await syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user, this.#known);
+    const item = await syntheticFeatures(this.#db, loaded, 'item', [itemId], versions.item, this.#known);
     const scored = await this.#score(loaded, userId, user, [itemId], item, true);
     return { model: scored.model, vector: scored.combined!, groupWeights: scored.items[0]!.groupWeights, score: scored.items[0]!.score };
   }
@@ -124,7 +127,7 @@ export class Scorer {
     const itemVersion = requireItemVersion(versions.item, loaded);
     // Independent reads: in flight together, so the request waits for one round trip, not two.
     const [user, seen] = await Promise.all([
-      syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user, this.#vectors),
+      syntheticFeatures(this.#db, loaded, 'user', [userId], versions.user, this.#known),
       filter.excludeSeen === false ? [] : readUserItems(this.#db.sql, userId),
     ]);
     const query = tf.tidy(() => loaded.model.retrievalQueries(tf.tensor2d(user.values, [1, user.dimension])).dataSync());
@@ -144,7 +147,7 @@ export class Scorer {
           ...(filter.metadataContains ? { metadataContains: filter.metadataContains } : {}),
         });
     const itemIds = matches.map((match) => match.entityKey);
-    const items = await syntheticFeatures(this.#db, loaded, 'item', itemIds, itemVersion, this.#vectors);
+    const items = await syntheticFeatures(this.#db, loaded, 'item', itemIds, itemVersion, this.#known);
     const scored = await this.#score(loaded, userId, user, itemIds, items);
     const bias = loaded.model.retrievalBias();
     const ranked = scored.items
@@ -203,6 +206,18 @@ export class Scorer {
     if (combined) result.combined = Array.from(combined.subarray(0, combined.length / Math.max(1, size)));
     return result;
   }
+}
+
+/**
+ * Vectors of an item version loaded for retrieval are read from its index (which holds them all,
+ * so the candidates it returns need no second read); the others through the cache, the database
+ * on a miss.
+ */
+function knownVectors(retrieval: RetrievalIndexes, cache: VectorCache): KnownVectors {
+  return {
+    get: (versionId, entityKey) => retrieval.vectorOf(versionId, entityKey) ?? cache.get(versionId, entityKey),
+    set: (versionId, entityKey, vector) => cache.set(versionId, entityKey, vector),
+  };
 }
 
 function checkCandidates(itemIds: readonly string[]): void {

@@ -13,9 +13,14 @@ import { readEntities } from '../../store/sql/readEntities.ts';
 import { EntityTable } from '../data/EntityTable.ts';
 import type { LoadedModel } from '../store/modelArtifacts.ts';
 import { ServingError } from './ServingError.ts';
-import type { VectorCache } from './VectorCache.ts';
 
 export type SyntheticSource = 'materialized' | 'computed';
+
+/** Materialized vectors already in memory (VectorCache, the retrieval indexes): looked up before the database, and told what it returned. */
+export interface KnownVectors {
+  get(versionId: number, entityKey: string): Float32Array | undefined;
+  set(versionId: number, entityKey: string, vector: Float32Array): void;
+}
 
 export interface SyntheticFeatures {
   /** [ids.length, synthDim], row r for ids[r]. */
@@ -42,7 +47,7 @@ export async function syntheticFeatures(
   entityType: EntityType,
   ids: readonly string[],
   materialized: SynthesizedVersion | undefined,
-  cache?: VectorCache,
+  cache?: KnownVectors,
 ): Promise<SyntheticFeatures> {
   const dimension = synthDimOf(loaded);
   const values = new Float32Array(ids.length * dimension);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../ml/backend.ts';
 import { computeAggregates } from '../../ml/data/aggregates.ts';
 import { Scorer } from '../../ml/serving/Scorer.ts';
@@ -106,6 +106,29 @@ describe('online scoring from materialized features', () => {
     const excluded = fromMemory.items[0]!.itemId;
     const without = await fresh.recommend(user, 10, { name: SERVING_MODEL }, { excludeItemIds: [excluded] }, 40);
     expect(without.items.map((item) => item.itemId)).not.toContain(excluded);
+  });
+
+  it('takes the candidates\' synthetic features from the in-memory index, not from the database', async () => {
+    const fresh = new Scorer(test.db, models);
+    expect(await fresh.prepareRetrieval({ name: SERVING_MODEL })).toBe(true);
+    const queries = vi.spyOn(test.db.sql, 'query');
+    let recommendation;
+    let statements;
+    try {
+      recommendation = await fresh.recommend(user, 10, { name: SERVING_MODEL }, {}, 40);
+    } finally {
+      statements = [...queries.mock.calls]; // restoring clears them
+      queries.mockRestore();
+    }
+    expect(statements.length).toBeGreaterThan(0);
+    const candidates = new Set(recommendation.items.map((item) => item.itemId));
+    // Online feature reads pass their entity keys as the third parameter.
+    const candidateReads = statements.filter(([text, params]) => text.includes('feature_value fv') && (params?.[2] as unknown[] | undefined)?.some((key) => candidates.has(key as string)));
+    expect(candidateReads).toEqual([]);
+    expect(recommendation.items.every((item) => item.itemFeatures === 'materialized')).toBe(true);
+    // The same scores as a scorer reading those vectors from the database.
+    const fromDatabase = await new Scorer(test.db, models).predict(user, [...candidates], { name: SERVING_MODEL });
+    recommendation.items.forEach((item, i) => expect(item.score).toBeCloseTo(fromDatabase.items[i]!.score, 6));
   });
 
   it('gives the combined feature vector of a pair with its group weights', async () => {
