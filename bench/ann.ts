@@ -25,6 +25,7 @@ import type { Database } from '../store/db/Database.ts';
 import { HNSW_BUILD, type VectorMetric } from '../store/sql/featureVectorIndex.ts';
 import { readEntities } from '../store/sql/readEntities.ts';
 import { defaultEfSearch, explainFeatureVectorSearch, searchFeatureVectors } from '../store/sql/searchFeatureVectors.ts';
+import { layoutRowsSql, readVersionRowLayout } from '../store/sql/versionRows.ts';
 import { type BenchContext, type BenchReport, type Chart, formatNumber, type HeadlineRow, markdownTable } from './report/BenchReport.ts';
 import { lineChart } from './report/svgCharts.ts';
 import { availableStores, openBenchStore, parseStores } from './support/benchStores.ts';
@@ -117,9 +118,10 @@ interface QueryCase {
 
 /** Item vectors of random items (cosine) and retrieval queries of random users (inner product). */
 async function queriesFor(db: Database, count: number, versionId: number): Promise<Record<VectorMetric, QueryCase[]>> {
+  const rows = layoutRowsSql(await readVersionRowLayout(db.sql, versionId));
   const itemRows = await db.sql.query<{ entity_key: string; vector: number[] }>(
-    'SELECT entity_key, vector::real[] AS vector FROM feature_value WHERE version_id = $1 ORDER BY hashtext(entity_key) LIMIT $2',
-    [versionId, count],
+    `SELECT entity_key, vector::real[] AS vector FROM ${rows} fv ORDER BY hashtext(entity_key) LIMIT $1`,
+    [count],
   );
   const users = (await readEntities(db.sql, 'user', { modalities: true })).sort((a, b) => hash(a.externalId) - hash(b.externalId)).slice(0, count);
   const loaded = await loadTrainedModel(db, MAIN_MODEL);

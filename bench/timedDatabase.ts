@@ -75,7 +75,7 @@ export function labelOf(text: string): string {
   const keyword = /^\(?\s*(\w+)/.exec(flat)?.[1]?.toUpperCase() ?? '?';
   if (['CREATE', 'DROP', 'SET', 'ANALYZE', 'BEGIN', 'COMMIT', 'ROLLBACK'].includes(keyword)) return flat.split(' ').slice(0, 2).join(' ').toUpperCase().replace(/;$/, '');
   const insert = /\bINSERT INTO "?(\w+)/i.exec(flat);
-  if (insert) return `${insert[1] === 'feature_value' && /\bJOIN feature_value\b/i.test(flat) ? 'COPY' : 'INSERT'} ${insert[1]}`;
+  if (insert) return `${insert[1] === 'feature_value' && /\b(JOIN|FROM) feature_value\b/i.test(flat) ? 'COPY' : 'INSERT'} ${insert[1]}`;
   const update = /\bUPDATE "?(\w+)"?(?: \w+)? SET\b/i.exec(flat) ?? /\bDELETE FROM "?(\w+)/i.exec(flat);
   if (update) return `${/\bDELETE FROM/i.test(flat) ? 'DELETE' : 'UPDATE'} ${update[1]}`;
   const read = /\bFROM "?(\w+)/i.exec(flat);

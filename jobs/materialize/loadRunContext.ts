@@ -12,8 +12,8 @@ export interface RunContext {
   readonly partitions: number;
   readonly entityType: EntityType;
   readonly version: FeatureSetVersionInfo;
-  /** Incremental runs: the published version rows are copied from, and when it was created. */
-  readonly base: { readonly versionId: number; readonly createdAt: Date } | null;
+  /** Incremental runs: the published version rows are copied from, its row base (versionRows.ts), and when it was created. */
+  readonly base: { readonly versionId: number; readonly rowBaseVersionId: number | null; readonly createdAt: Date } | null;
 }
 
 export async function loadRunContext(db: Database, runId: number): Promise<RunContext> {
@@ -27,7 +27,7 @@ export async function loadRunContext(db: Database, runId: number): Promise<RunCo
     const edge = await db.prisma.lineageEdge.findFirst({ where: { toKind: 'materialization_run', toId: runId, fromKind: 'feature_set_version' } });
     if (!edge) throw new MaterializeError('CONFLICT', `incremental run ${runId} has no base version in its lineage`);
     const baseVersion = await getVersion(db, edge.fromId);
-    base = { versionId: baseVersion.id, createdAt: baseVersion.createdAt };
+    base = { versionId: baseVersion.id, rowBaseVersionId: baseVersion.rowBaseVersionId, createdAt: baseVersion.createdAt };
   }
   return { runId, mode: run.mode, partitions: run._count.partitions, entityType: featureSet.entityType, version, base };
 }

@@ -1,17 +1,19 @@
 /**
  * Plans a run: decides full or incremental, opens the pending version, creates the run and its
  * partitions, and records lineage (model version -> run -> version; for an incremental run the
- * base version -> run as well, which is also how workers find the base).
+ * base version -> run as well, which is also how workers find the base). An incremental run
+ * makes a delta version on a row base unless its delta would be too large (chooseRowBase.ts).
  */
 import type { Database } from '../../store/db/Database.ts';
 import { FeatureSetVersionNotFoundError } from '../../store/featureSets/errors.ts';
 import { sameSchema } from '../../store/featureSets/FeatureSetDefinition.ts';
 import { getFeatureSet, nextVersionSchema, type StoredFeatureSet } from '../../store/featureSets/featureSetRegistry.ts';
-import { createPendingVersion, failVersion, resolveVersion, type FeatureSetVersionInfo } from '../../store/featureSets/versions.ts';
+import { createPendingVersion, failVersion, getVersion, resolveVersion, type FeatureSetVersionInfo } from '../../store/featureSets/versions.ts';
 import { addLineageEdge } from '../../store/registry/lineage.ts';
 import { createMaterializationRun } from '../../store/sql/createMaterializationRun.ts';
 import { ENTITY_TABLE } from '../../store/sql/entityTables.ts';
 import { MaterializeError } from '../errors.ts';
+import { chooseRowBase } from './chooseRowBase.ts';
 import type { MaterializeMode, MaterializeRequest } from '../interfaces.ts';
 
 export interface PlannedRun {
@@ -23,6 +25,10 @@ export interface PlannedRun {
   /** Why an incremental request runs in full. */
   readonly fullBecause?: string;
   readonly baseVersion?: number;
+  /** Incremental runs that make a delta version: the version number of its row base (chooseRowBase.ts). */
+  readonly rowBaseVersion?: number;
+  /** Why an incremental run copies into a full version instead of making a delta. */
+  readonly copiedInFullBecause?: string;
   readonly partitions: number;
   readonly rowsTotal: number;
 }
@@ -52,7 +58,12 @@ export async function planMaterialization(db: Database, request: MaterializeRequ
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
     throw new MaterializeError('BAD_USER_INPUT', `partitions: expected an integer from 1 to ${MAX_PARTITIONS}, got ${partitions}`);
   }
-  const version = await createPendingVersion(db, featureSet, modelVersionId === null ? {} : { modelVersionId });
+  const layout = base ? await chooseRowBase(db, base, featureSet.entityType) : null;
+  const rowBaseVersionId = layout?.kind === 'delta' ? layout.rowBaseVersionId : undefined;
+  const version = await createPendingVersion(db, featureSet, {
+    ...(modelVersionId === null ? {} : { modelVersionId }),
+    ...(rowBaseVersionId === undefined ? {} : { rowBaseVersionId }),
+  });
   let run: { id: number; rowsTotal: number };
   try {
     run = await createMaterializationRun(db.sql, { featureSetVersionId: version.id, modelVersionId, mode, entityType: featureSet.entityType, partitions, requiredModality: featureSet.kind === 'embedding' ? featureSet.source.modality : null });
@@ -70,6 +81,8 @@ export async function planMaterialization(db: Database, request: MaterializeRequ
     mode,
     ...(fullBecause ? { fullBecause } : {}),
     ...(base ? { baseVersion: base.version } : {}),
+    ...(rowBaseVersionId === undefined ? {} : { rowBaseVersion: (await getVersion(db, rowBaseVersionId)).version }),
+    ...(layout?.kind === 'full' ? { copiedInFullBecause: layout.because } : {}),
     partitions,
     rowsTotal: run.rowsTotal,
   };

@@ -1,7 +1,7 @@
 /**
  * Materializes one claimed partition: for an incremental run, first copies the unchanged rows of
- * the base version in SQL, which also names the entities to compute (changed, or missing from the
- * base); then reads the entities to compute (all of them, or those) and computes their values a
+ * the base version in SQL (into a delta version, only those the base stores as a delta itself),
+ * which also names the entities to compute (changed, or missing from the base); then reads the entities to compute (all of them, or those) and computes their values a
  * page ahead, and writes them a batch at a time. Each batch is one
  * transaction that checks the lease, writes the rows (upserts by entity key, so a retried
  * partition leaves exactly one row per entity) and advances the run's progress.
@@ -51,7 +51,11 @@ export async function processPartition(
         if (!(await countPartitionRows(tx, lease, 0))) throw lost();
         const result = await copyUnchangedFeatureValues(tx, {
           fromVersionId: base.versionId,
+          fromRowBaseVersionId: base.rowBaseVersionId,
           toVersionId: run.version.id,
+          // A delta version has the unchanged rows of its row base already: only a previous
+          // delta's own rows are carried over.
+          copy: run.version.rowBaseVersionId === null ? 'every' : 'delta',
           entityType: run.entityType,
           partition: lease.partition,
           partitions: run.partitions,

@@ -9,7 +9,7 @@ import type { VersionStatus } from './versions.ts';
 export interface FeatureSetVersionListing {
   readonly version: number;
   readonly status: VersionStatus;
-  /** Rows at publication; for a pending version, the rows written so far. */
+  /** Rows at publication (a delta version's merged with its row base's); for a pending version, the rows written so far. */
   readonly rowCount: number;
   /** The model version that synthesized it (synthesized sets), else null. */
   readonly modelVersion: { readonly id: number; readonly name: string; readonly version: number } | null;

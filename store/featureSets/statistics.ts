@@ -21,6 +21,7 @@
 import type { SqlClient } from '../db/Database.ts';
 import { MAX_INDEXED_DIMENSION } from '../sql/modalities.ts';
 import { readCosineAgreement, readNormBins, readValueAggregates, readVectorAggregate, type ValueAggregate } from '../sql/versionStatistics.ts';
+import { readVersionRowLayout, type VersionRowLayout } from '../sql/versionRows.ts';
 import { vectorFeature, type FeatureSetKind, type FeatureSpec, type VersionSchema } from './FeatureSetDefinition.ts';
 
 export interface NumericStatistics {
@@ -105,13 +106,14 @@ export async function computeVersionStatistics(
   version: { readonly id: number; readonly schema: VersionSchema; readonly kind: FeatureSetKind },
   previous: PreviousVersion | null,
 ): Promise<VersionStatistics> {
-  const { rowCount, byKey } = await readValueAggregates(sql, version.id);
+  const rows = await readVersionRowLayout(sql, version.id);
+  const { rowCount, byKey } = await readValueAggregates(sql, rows);
   const nullRate = (present: number): number | null => (rowCount === 0 ? null : (rowCount - present) / rowCount);
   const features: Record<string, FeatureStatistics> = {};
   let vectorStatistics: VectorStatistics | undefined;
   for (const feature of version.schema.features) {
     if (feature.type === 'vector') {
-      vectorStatistics = await vectorStatisticsOf(sql, version.id, feature, nullRate);
+      vectorStatistics = await vectorStatisticsOf(sql, rows, feature, nullRate);
       features[feature.name] = vectorStatistics;
       continue;
     }
@@ -141,11 +143,11 @@ function valueStatistics(
 
 async function vectorStatisticsOf(
   sql: SqlClient,
-  versionId: number,
+  rows: VersionRowLayout,
   feature: Extract<FeatureSpec, { type: 'vector' }>,
   nullRate: (present: number) => number | null,
 ): Promise<VectorStatistics> {
-  const aggregate = await readVectorAggregate(sql, versionId);
+  const aggregate = await readVectorAggregate(sql, rows);
   const stds = aggregate.mean && aggregate.meanSquare
     ? aggregate.mean.map((mean, d) => Math.sqrt(Math.max(0, aggregate.meanSquare![d]! - mean * mean)))
     : null;
@@ -172,10 +174,12 @@ async function driftAgainst(
 ): Promise<DriftStatistics> {
   const previousVector = vectorFeature(previous.schema.features);
   const sameDimension = previousVector?.dimension === current.dimension;
-  const agreement = sameDimension ? await readCosineAgreement(sql, version.id, previous.id) : { common: 0, meanCosine: null };
+  const rows = await readVersionRowLayout(sql, version.id);
+  const previousRows = await readVersionRowLayout(sql, previous.id);
+  const agreement = sameDimension ? await readCosineAgreement(sql, rows, previousRows) : { common: 0, meanCosine: null };
   const previousStatistics = previous.statistics && previousVector ? previous.statistics.features[previousVector.name] : undefined;
   const previousVectorStatistics = previousStatistics?.type === 'vector' ? previousStatistics : undefined;
-  const bins = await readNormBins(sql, version.id, previous.id);
+  const bins = await readNormBins(sql, rows, previousRows);
   return {
     againstVersion: previous.version,
     commonEntities: agreement.common,

@@ -74,7 +74,8 @@ export async function maintainVectorIndexes(db: Database, featureSetId: number |
  * vectors an index can hold, or is searched through an ANN base. One build per version at a time:
  * a session advisory lock across processes (released if the builder dies) and, because every
  * caller in a PGlite process shares one session (whose advisory locks are re-entrant), a map of
- * the builds in flight in this process.
+ * the builds in flight in this process. A delta version never has indexes of its own: a partial
+ * index over its stored rows would miss the ones it has through its row base.
  */
 export async function buildVersionIndexes(db: Database, versionId: number, options: { readonly wait: boolean }): Promise<IndexBuildOutcome> {
   const key = `${db.location}\u0000${versionId}`;
@@ -113,7 +114,7 @@ async function buildLocked(session: SqlClient, versionId: number, wait: boolean)
 async function buildUnlessPresent(session: SqlClient, versionId: number): Promise<IndexBuildOutcome> {
   const [row] = await session.query<{ kind: FeatureSetKind; entity_type: EntityType; schema: unknown; own: boolean; readable: boolean; rows: number }>(
     `SELECT fs.kind::text AS kind, fs.entity_type::text AS entity_type, v.schema,
-            v.ann_base_version_id IS NULL AS own, v.status IN ('published', 'deprecated') AS readable,
+            v.ann_base_version_id IS NULL AND v.row_base_version_id IS NULL AS own, v.status IN ('published', 'deprecated') AS readable,
             (SELECT count(*)::int FROM feature_value WHERE version_id = v.id) AS rows
        FROM feature_set_version v JOIN feature_set fs ON fs.id = v.feature_set_id
       WHERE v.id = $1`,

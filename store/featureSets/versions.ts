@@ -16,7 +16,7 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { addLineageEdge } from '../registry/lineage.ts';
 import { dropFeatureVectorIndex, hasFeatureVectorIndexes } from '../sql/featureVectorIndex.ts';
 import { MAX_INDEXED_DIMENSION } from '../sql/modalities.ts';
-import { readVectorDelta } from '../sql/readVectorDelta.ts';
+import { readStoredKeys, readVectorDelta } from '../sql/readVectorDelta.ts';
 import type { EntityType } from '../ingest/records.ts';
 import { writeFeatureValues as writeFeatureValueRows, type FeatureValueRow } from '../sql/writeFeatureValues.ts';
 import { checkFeatureValues } from './checkFeatureValues.ts';
@@ -42,6 +42,11 @@ export interface FeatureSetVersionInfo {
   readonly modelVersionId: number | null;
   /** Published versions searched through an earlier version's HNSW indexes (see publishVersion); null: their own. */
   readonly annBaseVersionId: number | null;
+  /**
+   * Delta versions (made incrementally): the full version whose rows this one has for every
+   * entity it stores no row of (store/sql/versionRows.ts); null: every row is its own.
+   */
+  readonly rowBaseVersionId: number | null;
   readonly createdAt: Date;
   readonly publishedAt: Date | null;
   readonly deprecatedAt: Date | null;
@@ -54,26 +59,43 @@ type FeatureSetRef = string | number | Pick<StoredFeatureSet, 'id'>;
  * race-safe: the feature set row is locked while the next number is taken. A synthesized set's
  * version records the model version that produces it: `modelVersionId`, or the source's pinned
  * model version when absent; the model must be the source's model. Other kinds take no model.
+ * `rowBaseVersionId` opens a delta version (store/sql/versionRows.ts): it has that version's rows
+ * for every entity it is given none of. The base must be a readable full version of the set.
  */
-export async function createPendingVersion(db: Database, featureSet: FeatureSetRef, options: { readonly modelVersionId?: number } = {}): Promise<FeatureSetVersionInfo> {
+export async function createPendingVersion(
+  db: Database,
+  featureSet: FeatureSetRef,
+  options: { readonly modelVersionId?: number; readonly rowBaseVersionId?: number } = {},
+): Promise<FeatureSetVersionInfo> {
   const stored = await getFeatureSet(db, typeof featureSet === 'object' ? featureSet.id : featureSet);
   const modelVersionId = await modelVersionFor(db, stored, options.modelVersionId);
   const id = await db.transaction(async (tx) => {
     await tx.query('SELECT id FROM feature_set WHERE id = $1 FOR UPDATE', [stored.id]);
+    if (options.rowBaseVersionId !== undefined) await checkRowBase(tx, stored.id, options.rowBaseVersionId);
     const [created] = await tx.query<{ id: number }>(
-      `INSERT INTO feature_set_version (feature_set_id, version, schema, model_version_id)
+      `INSERT INTO feature_set_version (feature_set_id, version, schema, model_version_id, row_base_version_id)
        SELECT fs.id,
               coalesce((SELECT max(version) FROM feature_set_version WHERE feature_set_id = fs.id), 0) + 1,
               jsonb_build_object('features', fs.features, 'source', fs.source),
-              $2
+              $2, $3
          FROM feature_set fs WHERE fs.id = $1
        RETURNING id`,
-      [stored.id, modelVersionId],
+      [stored.id, modelVersionId, options.rowBaseVersionId ?? null],
     );
     return created!.id;
   });
   if (modelVersionId !== null) await addLineageEdge(db, { kind: 'model_version', id: modelVersionId }, { kind: 'feature_set_version', id });
   return getVersion(db, id);
+}
+
+/** Chains stay one deep: a row base is a readable version of the same set and itself full. */
+async function checkRowBase(tx: SqlClient, featureSetId: number, rowBaseVersionId: number): Promise<void> {
+  const [base] = await tx.query<{ ok: boolean }>(
+    `SELECT feature_set_id = $2 AND status IN ('published', 'deprecated') AND row_base_version_id IS NULL AS ok
+       FROM feature_set_version WHERE id = $1 FOR SHARE`,
+    [rowBaseVersionId, featureSetId],
+  );
+  if (!base?.ok) throw new VersionStateError(`version id ${rowBaseVersionId} cannot be a row base: it must be a readable full version of the same feature set`);
 }
 
 async function modelVersionFor(db: Database, featureSet: StoredFeatureSet, requested: number | undefined): Promise<number | null> {
@@ -175,10 +197,16 @@ export async function publishVersion(
   // Only the columns plans depend on (row estimates per version, key joins, point-in-time
   // ranges): sampling and sorting the jsonb and vector columns was two thirds of the time
   // (measured: 0.27 s against 0.09 s over 400k rows on PostgreSQL 15).
-  await db.sql.exec('ANALYZE feature_value (version_id, entity_key, valid_from)');
+  // A delta version adds a few rows: the estimates of the versions plans read stand.
+  if (!(await isDeltaVersion(db.sql, versionId))) await db.sql.exec('ANALYZE feature_value (version_id, entity_key, valid_from)');
   const version = await getVersion(db, versionId);
   if ((options.indexes ?? 'ready') === 'ready') await maintainVectorIndexes(db, version.featureSetId, { wait: true });
   return version;
+}
+
+async function isDeltaVersion(sql: SqlClient, versionId: number): Promise<boolean> {
+  const [row] = await sql.query<{ delta: boolean }>('SELECT row_base_version_id IS NOT NULL AS delta FROM feature_set_version WHERE id = $1', [versionId]);
+  return row?.delta ?? false;
 }
 
 /** How a version's vectors are searched: an ANN base's indexes plus the delta, or its own indexes (baseVersionId null). */
@@ -196,12 +224,35 @@ const OWN_INDEXES: VectorSearchLayout = { baseVersionId: null, deltaKeys: null }
  */
 async function settleVectorSearch(tx: SqlClient, head: PendingHead, versionId: number): Promise<VectorSearchLayout> {
   const vector = vectorFeature(head.schema.features)!;
-  if (vector.dimension > MAX_INDEXED_DIMENSION || (await hasFeatureVectorIndexes(tx, versionId, indexMetrics(head)))) return OWN_INDEXES;
+  if (vector.dimension > MAX_INDEXED_DIMENSION) return OWN_INDEXES;
+  if (head.rowBaseVersionId !== null) return deltaVectorSearch(tx, versionId, head.rowBaseVersionId);
+  if (await hasFeatureVectorIndexes(tx, versionId, indexMetrics(head))) return OWN_INDEXES;
   const base = await annBaseCandidate(tx, head, versionId);
   if (base === null) return OWN_INDEXES;
   const delta = await readVectorDelta(tx, versionId, base);
   if (delta.rows === 0 || delta.keys.length > MAX_ANN_DELTA_SHARE * delta.rows) return OWN_INDEXES;
   return { baseVersionId: base, deltaKeys: delta.keys };
+}
+
+/**
+ * A delta version has no indexes of its own (an index over its stored rows would miss its base's):
+ * it is always searched through its row base's indexes, or the ones the row base is searched
+ * through, plus an exact scan of the entities whose vector differs from that ANN base's. Only the
+ * delta's own rows can differ from its row base, so this compares those alone; through the row
+ * base's ANN base, the row base's own differing keys count too unless the delta replaces them.
+ * However large, the delta is not refused: compaction (jobs/materialize/chooseRowBase.ts) bounds it.
+ */
+async function deltaVectorSearch(tx: SqlClient, versionId: number, rowBaseVersionId: number): Promise<VectorSearchLayout> {
+  const [rowBase] = await tx.query<{ ann_base: number | null; ann_delta: string[] | null }>(
+    'SELECT ann_base_version_id AS ann_base, ann_delta_keys AS ann_delta FROM feature_set_version WHERE id = $1',
+    [rowBaseVersionId],
+  );
+  const annBase = rowBase?.ann_base ?? rowBaseVersionId;
+  const changed = await readVectorDelta(tx, versionId, annBase);
+  if (annBase === rowBaseVersionId) return { baseVersionId: annBase, deltaKeys: changed.keys };
+  const replaced = new Set(await readStoredKeys(tx, versionId));
+  const inherited = (rowBase?.ann_delta ?? []).filter((key) => !replaced.has(key));
+  return { baseVersionId: annBase, deltaKeys: [...new Set([...changed.keys, ...inherited])].sort() };
 }
 
 /**
@@ -234,18 +285,23 @@ interface PendingHead {
   readonly entityType: EntityType;
   readonly version: number;
   readonly schema: VersionSchema;
+  readonly rowBaseVersionId: number | null;
 }
 
 async function lockablePending(tx: SqlClient, versionId: number, lock: boolean): Promise<PendingHead> {
-  const [row] = await tx.query<{ feature_set_id: number; name: string; kind: FeatureSetKind; entity_type: EntityType; version: number; status: VersionStatus; schema: unknown }>(
-    `SELECT v.feature_set_id, fs.name, fs.kind::text AS kind, fs.entity_type::text AS entity_type, v.version, v.status::text AS status, v.schema
+  const [row] = await tx.query<{ feature_set_id: number; name: string; kind: FeatureSetKind; entity_type: EntityType; version: number; status: VersionStatus; schema: unknown; row_base: number | null }>(
+    `SELECT v.feature_set_id, fs.name, fs.kind::text AS kind, fs.entity_type::text AS entity_type, v.version, v.status::text AS status, v.schema,
+            v.row_base_version_id AS row_base
        FROM feature_set_version v JOIN feature_set fs ON fs.id = v.feature_set_id
       WHERE v.id = $1${lock ? ' FOR UPDATE OF v' : ''}`,
     [versionId],
   );
   if (!row) throw new FeatureSetVersionNotFoundError(`no feature set version with id ${versionId}`);
   if (row.status !== 'pending') throw new VersionStateError(`version ${row.version} of feature set "${row.name}" is ${row.status}, not pending: it cannot be published`);
-  return { featureSetId: row.feature_set_id, name: row.name, kind: row.kind, entityType: row.entity_type, version: row.version, schema: parseJson(row.schema) as VersionSchema };
+  return {
+    featureSetId: row.feature_set_id, name: row.name, kind: row.kind, entityType: row.entity_type, version: row.version,
+    schema: parseJson(row.schema) as VersionSchema, rowBaseVersionId: row.row_base,
+  };
 }
 
 async function previousPublished(tx: SqlClient, featureSetId: number, version: number): Promise<PreviousVersion | null> {
@@ -326,6 +382,7 @@ function toInfo(row: Prisma.FeatureSetVersionGetPayload<{ include: { featureSet:
     statistics: (row.statistics ?? null) as unknown as VersionStatistics | null,
     modelVersionId: row.modelVersionId,
     annBaseVersionId: row.annBaseVersionId,
+    rowBaseVersionId: row.rowBaseVersionId,
     createdAt: row.createdAt,
     publishedAt: row.publishedAt,
     deprecatedAt: row.deprecatedAt,

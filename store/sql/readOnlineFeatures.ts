@@ -1,4 +1,5 @@
 import type { SqlClient } from '../db/Database.ts';
+import { versionRowsSql } from './versionRows.ts';
 
 /** Most entity keys one online read accepts: a request for more should be split by the caller. */
 export const MAX_ONLINE_KEYS = 10_000;
@@ -50,7 +51,8 @@ export type OnlineReadOutcome =
  * Reads one version's values for a list of entity keys in ONE statement: the feature set and
  * version are resolved in the same statement as the values, so the read sees one snapshot (a
  * publish commits entirely before or after it) and costs one round trip whatever the number of
- * keys. The values are found by the primary key (version_id, entity_key).
+ * keys. The values are found by the primary key (version_id, entity_key), in the version's own
+ * rows and, for a delta version, its row base's (versionRows.ts).
  */
 export async function readOnlineFeatures(sql: SqlClient, request: OnlineReadRequest): Promise<OnlineReadOutcome> {
   if (request.entityKeys.length > MAX_ONLINE_KEYS) {
@@ -61,7 +63,7 @@ export async function readOnlineFeatures(sql: SqlClient, request: OnlineReadRequ
        SELECT id, ttl_seconds FROM feature_set WHERE name = $1
      ),
      ver AS (
-       SELECT v.id, v.version, v.status::text AS status
+       SELECT v.id, v.version, v.status::text AS status, v.row_base_version_id AS row_base
          FROM feature_set_version v JOIN fs ON v.feature_set_id = fs.id
         WHERE CASE WHEN $2::int IS NULL THEN v.status = 'published'
                    ELSE v.version = $2::int AND v.status IN ('published', 'deprecated') END
@@ -77,7 +79,7 @@ export async function readOnlineFeatures(sql: SqlClient, request: OnlineReadRequ
        CROSS JOIN clock
        LEFT JOIN ver ON true
        LEFT JOIN LATERAL unnest($3::text[]) WITH ORDINALITY AS k(entity_key, position) ON ver.id IS NOT NULL
-       LEFT JOIN feature_value fv ON fv.version_id = ver.id AND fv.entity_key = k.entity_key
+       LEFT JOIN LATERAL ${versionRowsSql('ver.id', 'ver.row_base', 'fv.entity_key = k.entity_key')} fv ON true
       ORDER BY k.position`,
     [request.featureSet, request.version === 'latest' ? null : request.version, request.entityKeys, request.now?.toISOString() ?? null],
   );

@@ -1,5 +1,6 @@
 import type { SqlClient } from '../db/Database.ts';
 import { parseJsonObject, parseVectorText, toDate } from './readOnlineFeatures.ts';
+import { rowBelongsToVersionSql } from './versionRows.ts';
 
 /** Most (entity, timestamp) pairs one point-in-time read accepts. */
 export const MAX_POINT_IN_TIME_PAIRS = 50_000;
@@ -40,7 +41,9 @@ export type PointInTimeOutcome =
  * failed versions never count). Both conditions matter for leak-free training sets: a value
  * that describes t but was materialized later (valid_from <= t < published_at) was not known
  * at t. Ties on valid_from go to the later-published version. One statement for all pairs: a
- * LATERAL lookup per pair over the (entity_key, valid_from) index.
+ * LATERAL lookup per pair over the (entity_key, valid_from) index; a delta version's rows include
+ * its row base's for the entities it stores none of (versionRows.ts), so a row read through a
+ * delta counts as that version's, as it would in a full copy.
  */
 export async function readPointInTime(sql: SqlClient, request: PointInTimeRequest): Promise<PointInTimeOutcome> {
   if (request.pairs.length > MAX_POINT_IN_TIME_PAIRS) {
@@ -51,7 +54,7 @@ export async function readPointInTime(sql: SqlClient, request: PointInTimeReques
        SELECT id FROM feature_set WHERE name = $1
      ),
      ver AS (
-       SELECT v.id, v.version, v.published_at
+       SELECT v.id, v.version, v.published_at, v.row_base_version_id AS row_base
          FROM feature_set_version v JOIN fs ON v.feature_set_id = fs.id
         WHERE v.status IN ('published', 'deprecated') AND ($2::int IS NULL OR v.version = $2::int)
      )
@@ -61,7 +64,7 @@ export async function readPointInTime(sql: SqlClient, request: PointInTimeReques
        LEFT JOIN LATERAL (
          SELECT ver.version, fv."values", fv.vector::text AS vector, fv.valid_from
            FROM feature_value fv
-           JOIN ver ON ver.id = fv.version_id
+           JOIN ver ON ${rowBelongsToVersionSql('fv', 'ver.id', 'ver.row_base')}
           WHERE fv.entity_key = q.entity_key
             AND fv.valid_from <= q.at
             AND ver.published_at <= q.at

@@ -8,8 +8,9 @@ export interface VectorDelta {
 }
 
 /**
- * Compares one version's vectors with an earlier version's, entity by entity, in one statement
- * (a primary-key probe into the base per row). Equal vectors are equal component by component.
+ * Compares the vectors one version stores (all of a full version's; a delta version's delta only)
+ * with an earlier version's, entity by entity, in one statement (a primary-key probe into the base
+ * per row). Equal vectors are equal component by component.
  */
 export async function readVectorDelta(sql: SqlClient, versionId: number, baseVersionId: number): Promise<VectorDelta> {
   const [row] = await sql.query<{ rows: number; keys: string[] | null }>(
@@ -21,4 +22,10 @@ export async function readVectorDelta(sql: SqlClient, versionId: number, baseVer
     [versionId, baseVersionId],
   );
   return { rows: row?.rows ?? 0, keys: row?.keys ?? [] };
+}
+
+/** The entity keys a version stores rows for itself (a delta version's delta). */
+export async function readStoredKeys(sql: SqlClient, versionId: number): Promise<string[]> {
+  const rows = await sql.query<{ entity_key: string }>('SELECT entity_key FROM feature_value WHERE version_id = $1', [versionId]);
+  return rows.map((row) => row.entity_key);
 }

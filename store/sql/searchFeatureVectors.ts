@@ -3,6 +3,7 @@ import type { EntityType } from '../ingest/records.ts';
 import { ENTITY_TABLE } from './entityTables.ts';
 import { distanceOperator, indexedVectorSql, queryVectorSql, type VectorMetric } from './featureVectorIndex.ts';
 import { toVectorLiteral } from './upsertEmbeddings.ts';
+import { layoutRowsSql, type VersionRowLayout } from './versionRows.ts';
 
 /**
  * hnsw.ef_search of a search unless the caller says otherwise: the candidate list the HNSW scan
@@ -99,43 +100,55 @@ async function prepareSearch(tx: SqlClient, search: VectorSearch): Promise<{ sql
     join = `JOIN ${ENTITY_TABLE[search.entityType]} e ON e.external_id = fv.entity_key AND e.metadata @> $${params.length}::jsonb`;
   }
   // Ordered by the expression the index is built over (norm-equalized for inner product), so that
-  // the HNSW index serves it; the distance returned is always the plain one.
-  const part = (where: readonly string[], ipNorm: number | null) =>
-    `SELECT fv.entity_key, ${distance} AS distance
-       FROM feature_value fv ${join}
-      WHERE ${[...where, ...filters].join(' AND ')}
+  // the HNSW index serves it; the distance returned is always the plain one. `from` is
+  // feature_value itself where an index may serve the part, else the rows of a delta version.
+  const part = (from: string, where: readonly string[], ipNorm: number | null) => {
+    const conditions = [...where, ...filters];
+    return `SELECT fv.entity_key, ${distance} AS distance
+       FROM ${from} fv ${join}
+      ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
       ORDER BY ${indexedVectorSql('fv.vector', dimension, search.metric, ipNorm)} ${operator} ${queryVectorSql('$1', dimension, search.metric, ipNorm)}
       LIMIT $2`;
-  if (search.approximate === false) {
-    await tx.exec('SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off;');
-    return { sql: part([`fv.version_id = ${versionId}`], null), params };
-  }
-  await tx.exec(`SET LOCAL hnsw.ef_search = ${search.efSearch ?? defaultEfSearch(search.metric)}; SET LOCAL hnsw.iterative_scan = relaxed_order;`);
-  const [layout] = await tx.query<{ base: number | null; ip_norm: number | null; delta: string[] | null }>(
-    `SELECT v.ann_base_version_id AS base, v.ann_delta_keys AS delta,
+  };
+  const [layout] = await tx.query<{ base: number | null; row_base: number | null; ip_norm: number | null; delta: string[] | null }>(
+    `SELECT v.ann_base_version_id AS base, v.ann_delta_keys AS delta, v.row_base_version_id AS row_base,
             CASE WHEN v.ann_base_version_id IS NULL THEN v.ann_ip_norm ELSE b.ann_ip_norm END AS ip_norm
        FROM feature_set_version v LEFT JOIN feature_set_version b ON b.id = v.ann_base_version_id
       WHERE v.id = $1`,
     [versionId],
   );
+  const rows: VersionRowLayout = { versionId, rowBaseVersionId: layout?.row_base ?? null };
+  // A delta version stores a few rows and has no indexes of its own: its rows are read through
+  // versionRows.ts wherever no ANN base's index serves them.
+  const ownRows = rows.rowBaseVersionId === null ? { from: 'feature_value', where: [`fv.version_id = ${versionId}`] } : { from: layoutRowsSql(rows), where: [] };
+  if (search.approximate === false) {
+    await tx.exec('SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off;');
+    return { sql: part(ownRows.from, ownRows.where, null), params };
+  }
+  await tx.exec(`SET LOCAL hnsw.ef_search = ${search.efSearch ?? defaultEfSearch(search.metric)}; SET LOCAL hnsw.iterative_scan = relaxed_order;`);
   const base = layout?.base ?? null;
   const ipNorm = layout?.ip_norm === null || layout?.ip_norm === undefined ? null : Number(layout.ip_norm);
-  if (base === null) return { sql: part([`fv.version_id = ${versionId}`], ipNorm), params };
+  if (base === null) return { sql: part(ownRows.from, ownRows.where, rows.rowBaseVersionId === null ? ipNorm : null), params };
   if (!Number.isInteger(base)) throw new TypeError('ANN base version id must be an integer');
   // The base part keeps the entities this version carries unchanged: present here and not in the
   // delta (the delta holds every key whose vector differs). Written so that the planner estimates
   // it well (nearly every row passes) and streams the HNSW scan through primary-key probes until
-  // k rows pass, rather than joining whole versions.
+  // k rows pass, rather than joining whole versions. A delta version whose ANN base is its row
+  // base has every entity of the base (entities are never deleted): no probe is needed.
   params.push(layout?.delta ?? []);
   const delta = `$${params.length}::text[]`;
+  const presentIn = [versionId, ...(rows.rowBaseVersionId === null ? [] : [rows.rowBaseVersionId])];
+  const basePart = [`fv.version_id = ${base}`, `fv.entity_key <> ALL(${delta})`];
+  if (rows.rowBaseVersionId !== base) {
+    basePart.push(`EXISTS (SELECT 1 FROM feature_value same WHERE same.version_id IN (${presentIn.join(', ')}) AND same.entity_key = fv.entity_key)`);
+  }
+  const deltaPart = rows.rowBaseVersionId === null
+    ? part('feature_value', [`fv.version_id = ${versionId}`, `fv.entity_key = ANY(${delta})`], null)
+    : part(layoutRowsSql(rows, `fv.entity_key = ANY(${delta})`), [], null);
   return {
-    sql: `(${part([
-      `fv.version_id = ${base}`,
-      `fv.entity_key <> ALL(${delta})`,
-      `EXISTS (SELECT 1 FROM feature_value same WHERE same.version_id = ${versionId} AND same.entity_key = fv.entity_key)`,
-    ], ipNorm)})
+    sql: `(${part('feature_value', basePart, ipNorm)})
      UNION ALL
-     (${part([`fv.version_id = ${versionId}`, `fv.entity_key = ANY(${delta})`], null)})`,
+     (${deltaPart})`,
     params,
   };
 }

@@ -1,8 +1,10 @@
 /**
- * The aggregates behind a version's statistics, computed in SQL over one version's rows
- * (store/featureSets/statistics.ts turns them into the stored statistics and drift figures).
+ * The aggregates behind a version's statistics, computed in SQL over one version's rows, a delta
+ * version's merged with its row base's (versionRows.ts) (store/featureSets/statistics.ts turns
+ * them into the stored statistics and drift figures).
  */
 import type { SqlClient } from '../db/Database.ts';
+import { layoutRowsSql, type VersionRowLayout } from './versionRows.ts';
 
 /** Per key of the `values` JSON: counts and numeric moments (booleans count as 0/1). */
 export interface ValueAggregate {
@@ -18,8 +20,8 @@ export interface ValueAggregate {
   readonly meanLength: number | null;
 }
 
-export async function readValueAggregates(sql: SqlClient, versionId: number): Promise<{ rowCount: number; byKey: Map<string, ValueAggregate> }> {
-  const [count] = await sql.query<{ rows: number }>('SELECT count(*)::int AS rows FROM feature_value WHERE version_id = $1', [versionId]);
+export async function readValueAggregates(sql: SqlClient, version: VersionRowLayout): Promise<{ rowCount: number; byKey: Map<string, ValueAggregate> }> {
+  const [count] = await sql.query<{ rows: number }>(`SELECT count(*)::int AS rows FROM ${layoutRowsSql(version)} fv`);
   const rows = await sql.query<{ key: string; present: number; numbers: number; mean: number | null; std: number | null; min: number | null; max: number | null; distinct: number; mean_length: number | null }>(
     `SELECT e.key,
             count(*) FILTER (WHERE jsonb_typeof(e.value) <> 'null')::int AS present,
@@ -27,7 +29,7 @@ export async function readValueAggregates(sql: SqlClient, versionId: number): Pr
             avg(n.x)::float8 AS mean, stddev_pop(n.x)::float8 AS std, min(n.x)::float8 AS min, max(n.x)::float8 AS max,
             count(DISTINCT CASE WHEN jsonb_typeof(e.value) = 'string' THEN e.value #>> '{}' END)::int AS distinct,
             avg(CASE WHEN jsonb_typeof(e.value) = 'array' THEN jsonb_array_length(e.value) END)::float8 AS mean_length
-       FROM feature_value fv
+       FROM ${layoutRowsSql(version)} fv
       CROSS JOIN LATERAL jsonb_each(fv."values") AS e(key, value)
       CROSS JOIN LATERAL (
         SELECT CASE jsonb_typeof(e.value)
@@ -35,9 +37,7 @@ export async function readValueAggregates(sql: SqlClient, versionId: number): Pr
                  WHEN 'boolean' THEN CASE WHEN (e.value)::boolean THEN 1.0::float8 ELSE 0.0::float8 END
                END AS x
       ) AS n
-      WHERE fv.version_id = $1
       GROUP BY e.key`,
-    [versionId],
   );
   return {
     rowCount: count?.rows ?? 0,
@@ -56,14 +56,13 @@ export interface VectorAggregate {
   readonly meanSquare: number[] | null;
 }
 
-export async function readVectorAggregate(sql: SqlClient, versionId: number): Promise<VectorAggregate> {
+export async function readVectorAggregate(sql: SqlClient, version: VersionRowLayout): Promise<VectorAggregate> {
   const [row] = await sql.query<{ present: number; mean_norm: number | null; std_norm: number | null; min_norm: number | null; max_norm: number | null; mean: number[] | null; mean_square: number[] | null }>(
     `SELECT count(vector)::int AS present,
             avg(vector_norm(vector))::float8 AS mean_norm, stddev_pop(vector_norm(vector))::float8 AS std_norm,
             min(vector_norm(vector))::float8 AS min_norm, max(vector_norm(vector))::float8 AS max_norm,
             avg(vector)::real[] AS mean, avg(vector * vector)::real[] AS mean_square
-       FROM feature_value WHERE version_id = $1`,
-    [versionId],
+       FROM ${layoutRowsSql(version)} fv`,
   );
   return {
     present: row?.present ?? 0,
@@ -80,14 +79,12 @@ export async function readVectorAggregate(sql: SqlClient, versionId: number): Pr
  * Mean cosine similarity between an entity's vector in `versionId` and in `previousId`, over the
  * entities with a non-zero vector in both. The two versions' vectors must have one dimension.
  */
-export async function readCosineAgreement(sql: SqlClient, versionId: number, previousId: number): Promise<{ common: number; meanCosine: number | null }> {
+export async function readCosineAgreement(sql: SqlClient, version: VersionRowLayout, previous: VersionRowLayout): Promise<{ common: number; meanCosine: number | null }> {
   const [row] = await sql.query<{ common: number; mean_cosine: number | null }>(
     `SELECT count(*)::int AS common, avg(1 - (n.vector <=> o.vector))::float8 AS mean_cosine
-       FROM feature_value n
-       JOIN feature_value o ON o.version_id = $2 AND o.entity_key = n.entity_key
-      WHERE n.version_id = $1
-        AND vector_norm(n.vector) > 0 AND vector_norm(o.vector) > 0`,
-    [versionId, previousId],
+       FROM ${layoutRowsSql(version)} n
+       JOIN ${layoutRowsSql(previous)} o ON o.entity_key = n.entity_key
+      WHERE vector_norm(n.vector) > 0 AND vector_norm(o.vector) > 0`,
   );
   return { common: row?.common ?? 0, meanCosine: row?.mean_cosine ?? null };
 }
@@ -97,20 +94,21 @@ export async function readCosineAgreement(sql: SqlClient, versionId: number, pre
  * (percentile_cont) of the previous version's norms; bin 0 is below the first decile, bin 9 at
  * or above the ninth. Returns null when the previous version has no vectors.
  */
-export async function readNormBins(sql: SqlClient, versionId: number, previousId: number): Promise<{ edges: number[]; current: number[]; previous: number[] } | null> {
+export async function readNormBins(sql: SqlClient, version: VersionRowLayout, previousVersion: VersionRowLayout): Promise<{ edges: number[]; current: number[]; previous: number[] } | null> {
+  const versionId = version.versionId;
   const rows = await sql.query<{ edges: number[] | null; version_id: number | null; bin: number | null; count: number | null }>(
     `WITH edges AS (
        SELECT percentile_cont(ARRAY[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) WITHIN GROUP (ORDER BY vector_norm(vector)) AS e
-         FROM feature_value WHERE version_id = $2 AND vector IS NOT NULL
+         FROM ${layoutRowsSql(previousVersion, 'fv.vector IS NOT NULL')} fv
      ),
      binned AS (
        SELECT fv.version_id, width_bucket(vector_norm(fv.vector), edges.e) AS bin, count(*)::int AS count
-         FROM feature_value fv CROSS JOIN edges
-        WHERE fv.version_id IN ($1, $2) AND fv.vector IS NOT NULL AND edges.e IS NOT NULL
+         FROM (${layoutRowsSql(version, 'fv.vector IS NOT NULL')} UNION ALL ${layoutRowsSql(previousVersion, 'fv.vector IS NOT NULL')}) fv
+        CROSS JOIN edges
+        WHERE edges.e IS NOT NULL
         GROUP BY 1, 2
      )
      SELECT edges.e AS edges, binned.version_id, binned.bin, binned.count FROM edges LEFT JOIN binned ON true`,
-    [versionId, previousId],
   );
   const edges = rows[0]?.edges;
   if (!edges) return null;

@@ -2,20 +2,23 @@ import type { SqlClient } from '../db/Database.ts';
 
 /**
  * SQL of the versions whose HNSW indexes searches need (columns id, feature_set_id): per feature
- * set, the `keep` highest published versions and the ANN bases
- * (feature_set_version.ann_base_version_id) they are searched through. `$1` is a feature set id
+ * set, the `keep` highest published versions, the ANN bases
+ * (feature_set_version.ann_base_version_id) they are searched through, and the row bases of the
+ * delta versions among them (whose reads go to the base's rows). `$1` is a feature set id
  * (NULL: every feature set) and `$2` is `keep`.
  */
 export const KEPT_VERSIONS_SQL = `
   WITH latest AS (
-    SELECT id, feature_set_id, ann_base_version_id,
+    SELECT id, feature_set_id, ann_base_version_id, row_base_version_id,
            row_number() OVER (PARTITION BY feature_set_id ORDER BY version DESC) AS rank
       FROM feature_set_version
      WHERE status = 'published' AND ($1::int IS NULL OR feature_set_id = $1::int)
   )
   SELECT id, feature_set_id FROM latest WHERE rank <= $2::int
   UNION
-  SELECT ann_base_version_id, feature_set_id FROM latest WHERE rank <= $2::int AND ann_base_version_id IS NOT NULL`;
+  SELECT ann_base_version_id, feature_set_id FROM latest WHERE rank <= $2::int AND ann_base_version_id IS NOT NULL
+  UNION
+  SELECT row_base_version_id, feature_set_id FROM latest WHERE rank <= $2::int AND row_base_version_id IS NOT NULL`;
 
 /**
  * Versions that are searched through HNSW indexes of their own (no ANN base) and that searches
@@ -28,7 +31,7 @@ export async function versionsKeepingIndexes(sql: SqlClient, featureSetId: numbe
   const rows = await sql.query<{ id: number }>(
     `SELECT v.id
        FROM feature_set_version v JOIN (${KEPT_VERSIONS_SQL}) kept ON kept.id = v.id
-      WHERE v.ann_base_version_id IS NULL AND v.status IN ('published', 'deprecated')
+      WHERE v.ann_base_version_id IS NULL AND v.row_base_version_id IS NULL AND v.status IN ('published', 'deprecated')
       ORDER BY v.id DESC`,
     [featureSetId, keep],
   );

@@ -13,6 +13,7 @@ import { claimPartition } from '../../store/sql/claimPartition.ts';
 import { countPartitionRows } from '../../store/sql/partitionLease.ts';
 import { upsertEmbeddings } from '../../store/sql/upsertEmbeddings.ts';
 import { upsertEntities } from '../../store/sql/upsertEntities.ts';
+import { layoutRowsSql, readVersionRowLayout } from '../../store/sql/versionRows.ts';
 import { openTestDatabase, type TestDatabase } from '../support/testDatabase.ts';
 import { countRows, FAST_SETTINGS, imageVector, itemKey, itemMetadata, seedItems, waitFor } from '../support/materializeFixtures.ts';
 
@@ -118,9 +119,10 @@ describe('materialization runs', () => {
     expect(read.rows.map((row) => row.values)).toEqual([{ price: 1_500, category: 'c0' }, { price: 151, category: 'c1' }, { price: N, category: `c${N % 5}` }]);
     // Copied rows keep their validity time; nothing else of the base version changed.
     const [same] = await test.db.sql.query<{ differing: number }>(
-      `SELECT count(*)::int AS differing FROM feature_value a JOIN feature_value b ON a.entity_key = b.entity_key
-        WHERE a.version_id = $1 AND b.version_id = $2 AND (a."values" <> b."values" OR a.valid_from <> b.valid_from)`,
-      [base.plan.version.id, incremental.plan.version.id],
+      `SELECT count(*)::int AS differing
+         FROM ${layoutRowsSql(await readVersionRowLayout(test.db.sql, base.plan.version.id))} a
+         JOIN ${layoutRowsSql(await readVersionRowLayout(test.db.sql, incremental.plan.version.id))} b ON a.entity_key = b.entity_key
+        WHERE a."values" <> b."values" OR a.valid_from <> b.valid_from`,
     );
     expect(same!.differing).toBe(3);
 

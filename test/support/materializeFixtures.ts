@@ -4,6 +4,7 @@ import { registerFeatureSet } from '../../store/featureSets/featureSetRegistry.t
 import { registerModality } from '../../store/sql/modalities.ts';
 import { upsertEmbeddings } from '../../store/sql/upsertEmbeddings.ts';
 import { upsertEntities } from '../../store/sql/upsertEntities.ts';
+import { layoutRowsSql, readVersionRowLayout } from '../../store/sql/versionRows.ts';
 import type { MaterializeSettings } from '../../jobs/interfaces.ts';
 
 export const itemKey = (i: number) => `item-${String(i).padStart(5, '0')}`;
@@ -38,11 +39,10 @@ export async function seedItems(db: Database, n: number, prefix = 'mat'): Promis
 export const FAST_SETTINGS: MaterializeSettings = { leaseSeconds: 30, maxAttempts: 3, batchSize: 50 };
 
 /** Rows of a version: total and distinct entity keys. */
+/** Rows and distinct entity keys of a version: its own, merged with its row base's for a delta version. */
 export async function countRows(db: Database, versionId: number): Promise<{ rows: number; keys: number }> {
-  const [row] = await db.sql.query<{ rows: number; keys: number }>(
-    'SELECT count(*)::int AS rows, count(DISTINCT entity_key)::int AS keys FROM feature_value WHERE version_id = $1',
-    [versionId],
-  );
+  const rows = layoutRowsSql(await readVersionRowLayout(db.sql, versionId));
+  const [row] = await db.sql.query<{ rows: number; keys: number }>(`SELECT count(*)::int AS rows, count(DISTINCT entity_key)::int AS keys FROM ${rows} fv`);
   return row!;
 }
 
