@@ -8,7 +8,7 @@ import { checkCount, MAX_IDS } from './limits.ts';
 import { lineageField } from './lineage.ts';
 
 interface FeatureSetRow { id: number; name: string; features: unknown }
-interface VersionRow { id: number; featureSetId: number; modelVersionId: number | null; schema: unknown }
+interface VersionRow { id: number; featureSetId: number; modelVersionId: number | null; rowBaseVersionId: number | null; schema: unknown }
 
 const parsed = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
@@ -65,6 +65,7 @@ export const featureSetResolvers = {
     featureSet: (version: VersionRow, _: unknown, context: ApiContext) => context.loaders.featureSetById.load(version.featureSetId),
     features: (version: VersionRow) => (parsed(version.schema) as { features: unknown }).features,
     modelVersion: (version: VersionRow, _: unknown, context: ApiContext) => (version.modelVersionId === null ? null : context.loaders.modelVersion.load(version.modelVersionId)),
+    rowBaseVersion: (version: VersionRow, _: unknown, context: ApiContext) => (version.rowBaseVersionId === null ? null : context.loaders.versionById.load(version.rowBaseVersionId)),
     materializationRuns: async (version: VersionRow, _: unknown, context: ApiContext) => {
       const runs = await context.loaders.runsOfVersion.load(version.id);
       return (await context.loaders.runProgress.loadMany(runs.map((run) => run.id))).filter((run) => run !== null && !(run instanceof Error));

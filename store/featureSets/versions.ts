@@ -85,6 +85,9 @@ export async function createPendingVersion(
     return created!.id;
   });
   if (modelVersionId !== null) await addLineageEdge(db, { kind: 'model_version', id: modelVersionId }, { kind: 'feature_set_version', id });
+  // A delta's rows for unchanged entities are its row base's: the base is upstream of it directly,
+  // not only through the previous version's run (a delta over a delta skips that version).
+  if (options.rowBaseVersionId !== undefined) await addLineageEdge(db, { kind: 'feature_set_version', id: options.rowBaseVersionId }, { kind: 'feature_set_version', id });
   return getVersion(db, id);
 }
 

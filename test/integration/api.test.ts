@@ -211,5 +211,13 @@ describe('the GraphQL API', () => {
     expect(job.job.state).toBe('completed');
     const runs = await query(server.url, keys.read, '{ materializationRuns(featureSet: "item_synthesized") { status mode progress featureSetVersion { version status } } }');
     expect(runs.materializationRuns[0]).toMatchObject({ status: 'SUCCEEDED', mode: 'INCREMENTAL', progress: 1, featureSetVersion: { version: 2, status: 'PUBLISHED' } });
+    // Nothing changed, so version 2 is a delta that reads every row from version 1, its row base.
+    const versions = await query(server.url, keys.read, `{
+      delta: featureSetVersion(featureSet: "item_synthesized", version: 2) { rowBaseVersion { version } upstream(maxDepth: 1) { nodes { kind } } }
+      full: featureSetVersion(featureSet: "item_synthesized", version: 1) { rowBaseVersion { version } }
+    }`);
+    expect(versions.delta.rowBaseVersion).toEqual({ version: 1 });
+    expect(versions.delta.upstream.nodes.map((node: { kind: string }) => node.kind)).toContain('FEATURE_SET_VERSION');
+    expect(versions.full.rowBaseVersion).toBeNull();
   });
 });

@@ -10,6 +10,7 @@ import { maintainVectorIndexes } from '../../store/featureSets/versionIndexes.ts
 import { createPendingVersion, deprecateVersion, getVersion, publishVersion, type FeatureSetVersionInfo } from '../../store/featureSets/versions.ts';
 import { countStoredRows } from '../../store/sql/countChangedEntities.ts';
 import { featureVectorIndexName } from '../../store/sql/featureVectorIndex.ts';
+import { lineageNeighbours } from '../../store/registry/lineage.ts';
 import { registerModality } from '../../store/sql/modalities.ts';
 import { countVersionVectors, readVersionVectors } from '../../store/sql/readVersionVectors.ts';
 import { searchFeatureVectors, type VectorSearch } from '../../store/sql/searchFeatureVectors.ts';
@@ -171,6 +172,8 @@ describe('delta versions', () => {
     expect(photo.version).toMatchObject({ rowBaseVersionId: photoV1.id, annBaseVersionId: photoV1.id, rowCount: N + 1 });
     // V2's delta (3, 150, 299, 301, N) carried or recomputed, plus 10, 11, 12.
     expect(await countStoredRows(test.db.sql, photo.version.id)).toBe(8);
+    // Its unchanged rows are V1's: lineage names V1 as a direct source, not only through V2's run.
+    expect(await lineageNeighbours(test.db, { kind: 'feature_set_version', id: photo.version.id }, 'upstream')).toContainEqual({ kind: 'feature_set_version', id: photoV1.id });
     expect(photo.run.work).toMatchObject({ computed: 4, copied: N - 3 });
     await expectReadsLikeFullCopy(photo.version, await fullCopy(photo.version, 'mirror_photo'));
     const raw = await materialize('delta_raw', 'incremental');
