@@ -205,7 +205,11 @@ export async function runServeBench(argv: readonly string[], context: BenchConte
   const measurements: ServeMeasurement[] = [];
   let floor: Awaited<ReturnType<typeof measureFloor>> | undefined;
   try {
-    if (keepDb && (await hasStore(db, items))) log(`bench serve: serving the store kept in database ${keepDb}`);
+    if (keepDb && (await hasStore(db, items))) {
+      // Built by older code: the server refuses a store with pending migrations, so bring it up to date.
+      const applied = (await migrate(db)).applied;
+      log(`bench serve: serving the store kept in database ${keepDb}${applied.length > 0 ? ` (migrated: ${applied.join(', ')})` : ''}`);
+    }
     else await buildStore(db, items, log);
     const key = (await createApiKey(db, 'bench', ['read'])).key;
     const userIds = (await db.sql.query<{ external_id: string }>('SELECT external_id FROM app_user ORDER BY id')).map((row) => row.external_id);
