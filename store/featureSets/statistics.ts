@@ -120,7 +120,7 @@ export async function computeVersionStatistics(
     features[feature.name] = valueStatistics(feature, byKey.get(feature.name), nullRate);
   }
   if (version.kind !== 'synthesized') return { rowCount, features };
-  return { rowCount, features, drift: previous && vectorStatistics ? await driftAgainst(sql, version, vectorStatistics, previous) : null };
+  return { rowCount, features, drift: previous && vectorStatistics ? await driftAgainst(sql, rows, vectorStatistics, previous) : null };
 }
 
 function valueStatistics(
@@ -168,13 +168,12 @@ async function vectorStatisticsOf(
 
 async function driftAgainst(
   sql: SqlClient,
-  version: { readonly id: number; readonly schema: VersionSchema },
+  rows: VersionRowLayout,
   current: VectorStatistics,
   previous: PreviousVersion,
 ): Promise<DriftStatistics> {
   const previousVector = vectorFeature(previous.schema.features);
   const sameDimension = previousVector?.dimension === current.dimension;
-  const rows = await readVersionRowLayout(sql, version.id);
   const previousRows = await readVersionRowLayout(sql, previous.id);
   const agreement = sameDimension ? await readCosineAgreement(sql, rows, previousRows) : { common: 0, meanCosine: null };
   const previousStatistics = previous.statistics && previousVector ? previous.statistics.features[previousVector.name] : undefined;

@@ -21,6 +21,9 @@ export interface VersionRowLayout {
  * row (the version read, or its row base); `version_id` is always the version read.
  */
 const COLUMNS = ['entity_key', '"values"', 'vector', 'valid_from', 'created_at', 'version_id AS stored_version_id'] as const;
+const SELECTED_COLUMNS = COLUMNS.map((column) => `fv.${column}`).join(', ');
+
+const andFilter = (filter: string | undefined): string => (filter ? ` AND (${filter})` : '');
 
 /**
  * SQL of a derived table (parenthesized, alias it) with feature_value's columns (and
@@ -31,13 +34,12 @@ const COLUMNS = ['entity_key', '"values"', 'vector', 'valid_from', 'created_at',
  * scan.
  */
 export function versionRowsSql(version: string, rowBase: string, filter?: string): string {
-  const columns = COLUMNS.map((column) => `fv.${column}`).join(', ');
-  const and = filter ? ` AND (${filter})` : '';
-  return `(SELECT ${version} AS version_id, ${columns}
+  const and = andFilter(filter);
+  return `(SELECT ${version} AS version_id, ${SELECTED_COLUMNS}
      FROM feature_value fv
     WHERE fv.version_id = ${version}${and}
    UNION ALL
-   SELECT ${version} AS version_id, ${columns}
+   SELECT ${version} AS version_id, ${SELECTED_COLUMNS}
      FROM feature_value fv
     WHERE fv.version_id = ${rowBase}${and}
       AND NOT EXISTS (SELECT 1 FROM feature_value own WHERE own.version_id = ${version} AND own.entity_key = fv.entity_key))`;
@@ -47,8 +49,7 @@ export function versionRowsSql(version: string, rowBase: string, filter?: string
 export function layoutRowsSql(layout: VersionRowLayout, filter?: string): string {
   checkLayout(layout);
   if (layout.rowBaseVersionId === null) {
-    const and = filter ? ` AND (${filter})` : '';
-    return `(SELECT fv.version_id, ${COLUMNS.map((column) => `fv.${column}`).join(', ')} FROM feature_value fv WHERE fv.version_id = ${layout.versionId}${and})`;
+    return `(SELECT fv.version_id, ${SELECTED_COLUMNS} FROM feature_value fv WHERE fv.version_id = ${layout.versionId}${andFilter(filter)})`;
   }
   return versionRowsSql(String(layout.versionId), String(layout.rowBaseVersionId), filter);
 }
