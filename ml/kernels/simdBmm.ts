@@ -15,8 +15,8 @@
  * and instantiated synchronously once per wasm memory.
  */
 import {
-  add, brIf, compileModule, end, f32load, f32x4add, f32x4mul, f32x4splat, functionBody, get, I32, i32const, incBy, instantiateExport,
-  loop, ltS, mul, set, singleFunctionModule, V128, v128load, v128store, v128zero, type WasmMemory, type WasmModule,
+  add, brIf, end, f32load, f32x4add, f32x4mul, f32x4splat, functionBody, get, I32, i32const, incBy,
+  loop, ltS, mul, set, singleFunctionKernel, singleFunctionModule, V128, v128load, v128store, v128zero, type WasmMemory,
 } from './wasmAssembly.ts';
 
 export type { WasmMemory } from './wasmAssembly.ts';
@@ -80,35 +80,19 @@ function bmmBody(): number[] {
   return functionBody([[13, I32], [1, V128]], code);
 }
 
-function moduleBytes(): Uint8Array {
-  return singleFunctionModule('bmm', PARAMS, bmmBody());
-}
-
 export type Bmm = (
   a: number, b: number, c: number, m: number, k: number, n4: number, sAr: number, sAc: number, sBr: number, sCr: number,
   nb1: number, a1: number, b1: number, c1: number, nb2: number, a2: number, b2: number, c2: number,
 ) => void;
 
-let compiled: WasmModule | undefined;
-const instances = new WeakMap<WasmMemory, Bmm>();
+const kernel = singleFunctionKernel<Bmm>('bmm', () => singleFunctionModule('bmm', PARAMS, bmmBody()));
 
 /** Whether this runtime validates the module (SIMD support). */
 export function simdBmmSupported(): boolean {
-  try {
-    compiled ??= compileModule(moduleBytes());
-    return true;
-  } catch {
-    return false;
-  }
+  return kernel.supported();
 }
 
 /** The bmm function bound to `memory` (instantiated once per memory). */
 export function simdBmm(memory: WasmMemory): Bmm {
-  let bmm = instances.get(memory);
-  if (bmm === undefined) {
-    compiled ??= compileModule(moduleBytes());
-    bmm = instantiateExport(compiled, memory, 'bmm') as Bmm;
-    instances.set(memory, bmm);
-  }
-  return bmm;
+  return kernel.bind(memory);
 }

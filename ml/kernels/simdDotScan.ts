@@ -21,9 +21,8 @@
  * and d >= 1 (the loops test at their end).
  */
 import {
-  add, brIf, compileModule, end, f32max, f32store, f32x4add, f32x4extractLane, f32x4max, f32x4mul, functionBody, get, I32, i32const,
-  incBy, instantiateExport, loop, ltS, ltU, mul, set, singleFunctionModule, V128, v128load, v128store, v128zero, type WasmMemory,
-  type WasmModule,
+  add, brIf, end, f32max, f32store, f32x4add, f32x4extractLane, f32x4max, f32x4mul, functionBody, get, I32, i32const,
+  incBy, loop, ltS, ltU, mul, set, singleFunctionKernel, singleFunctionModule, V128, v128load, v128store, v128zero, type WasmMemory,
 } from './wasmAssembly.ts';
 
 /** Vectors per group: four f32x4 accumulators of four lanes. */
@@ -86,30 +85,14 @@ function scanBody(): number[] {
 /** (query, rows, scores, best, d, groups): pointers in bytes. */
 export type DotScan = (query: number, rows: number, scores: number, best: number, d: number, groups: number) => void;
 
-let compiled: WasmModule | undefined;
-const instances = new WeakMap<WasmMemory, DotScan>();
-
-function module(): WasmModule {
-  compiled ??= compileModule(singleFunctionModule('scan', PARAMS, scanBody()));
-  return compiled;
-}
+const kernel = singleFunctionKernel<DotScan>('scan', () => singleFunctionModule('scan', PARAMS, scanBody()));
 
 /** Whether this runtime validates the module (SIMD support). */
 export function simdDotScanSupported(): boolean {
-  try {
-    module();
-    return true;
-  } catch {
-    return false;
-  }
+  return kernel.supported();
 }
 
 /** The scan bound to `memory` (instantiated once per memory). */
 export function simdDotScan(memory: WasmMemory): DotScan {
-  let scan = instances.get(memory);
-  if (scan === undefined) {
-    scan = instantiateExport(module(), memory, 'scan') as DotScan;
-    instances.set(memory, scan);
-  }
-  return scan;
+  return kernel.bind(memory);
 }

@@ -98,7 +98,7 @@ export function singleFunctionModule(exportName: string, params: number, body: n
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
-export type WasmModule = object;
+type WasmModule = object;
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: object) => { exports: Record<string, unknown> };
@@ -108,14 +108,38 @@ const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAs
 
 const WASM_PAGE_BYTES = 65_536;
 
-/** Compiles synchronously; throws where the runtime does not validate the bytes (no SIMD support). */
-export function compileModule(bytes: Uint8Array): WasmModule {
-  return new WebAssemblyApi.Module(bytes);
+/** A kernel built by singleFunctionModule: compiled once on first use, instantiated once per memory. */
+export interface SingleFunctionKernel<F> {
+  /** Whether this runtime validates the module (SIMD support). */
+  supported(): boolean;
+  /** The kernel's function bound to `memory`. */
+  bind(memory: WasmMemory): F;
 }
 
-/** The module's exported function, instantiated against `memory`. */
-export function instantiateExport(module: WasmModule, memory: WasmMemory, exportName: string): unknown {
-  return new WebAssemblyApi.Instance(module, { env: { memory } }).exports[exportName];
+/** `moduleBytes` is called at most once, on first use, so defining a kernel costs nothing at import. */
+export function singleFunctionKernel<F>(exportName: string, moduleBytes: () => Uint8Array): SingleFunctionKernel<F> {
+  let compiled: WasmModule | undefined;
+  // Compiling throws where the runtime does not validate the bytes (no SIMD support).
+  const module = (): WasmModule => (compiled ??= new WebAssemblyApi.Module(moduleBytes()));
+  const instances = new WeakMap<WasmMemory, F>();
+  return {
+    supported() {
+      try {
+        module();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    bind(memory) {
+      let bound = instances.get(memory);
+      if (bound === undefined) {
+        bound = new WebAssemblyApi.Instance(module(), { env: { memory } }).exports[exportName] as F;
+        instances.set(memory, bound);
+      }
+      return bound;
+    },
+  };
 }
 
 /** A zeroed memory of at least `byteLength` bytes for operands kept outside the tfjs heap (it never grows, so views of its buffer stay valid). */
